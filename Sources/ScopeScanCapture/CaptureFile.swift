@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Opens a capture file, choosing the reader by its magic number.
+public enum CaptureFile {
+    public enum Format: String, Sendable {
+        case pcap, pcapng
+    }
+
+    /// Reads the first four bytes and tells the format, or says what the file is not.
+    public static func detectFormat(path: String) throws(CaptureError) -> Format {
+        guard let stream = fopen(path, "rb") else {
+            throw CaptureError(path: path, message: MappedFile.errnoText("cannot open"))
+        }
+        defer { fclose(stream) }
+        var magic = [UInt8](repeating: 0, count: 4)
+        let count = fread(&magic, 1, 4, stream)
+        if count == 0 && ferror(stream) != 0 {
+            throw CaptureError(path: path, message: MappedFile.errnoText("cannot read"))
+        }
+        guard count == 4 else {
+            throw CaptureError(path: path, message: "not a capture: \(count) bytes, too short for a pcap or pcapng header")
+        }
+        switch (magic[0], magic[1], magic[2], magic[3]) {
+        case (0x0a, 0x0d, 0x0d, 0x0a): return .pcapng
+        case (0xa1, 0xb2, 0xc3, 0xd4), (0xd4, 0xc3, 0xb2, 0xa1), // microseconds
+             (0xa1, 0xb2, 0x3c, 0x4d), (0x4d, 0x3c, 0xb2, 0xa1), // nanoseconds
+             (0xa1, 0xb2, 0xcd, 0x34), (0x34, 0xcd, 0xb2, 0xa1): // Kuznetzov's modified pcap
+            return .pcap
+        default:
+            let hex = magic.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined(separator: " ")
+            throw CaptureError(path: path, message: "not a pcap or pcapng capture: file starts with bytes \(hex), expected a pcap magic (a1 b2 c3 d4) or a pcapng section header (0a 0d 0d 0a)")
+        }
+    }
+
+    /// Opens `path` with the reader for its format. `interfaceName` names a classic pcap's single link.
+    public static func open(path: String, interfaceName: String? = nil) throws(CaptureError) -> PacketSource {
+        switch try detectFormat(path: path) {
+        case .pcap: return try PcapFileReader(path: path, interfaceName: interfaceName)
+        case .pcapng: return try PcapngReader(path: path)
+        }
+    }
+}

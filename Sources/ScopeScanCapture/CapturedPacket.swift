@@ -1,0 +1,73 @@
+import ScopeScanWire
+
+/// Direction recorded by pcapng's epb_flags (bits 0–1).
+public enum PacketDirection: UInt8, Sendable {
+    case unknown = 0, inbound = 1, outbound = 2
+}
+
+/// One packet as a reader hands it out: metadata plus a borrowed view of the frame bytes, valid
+/// only during the callback that received it.
+public struct CapturedPacket {
+    /// 1-based position in the input, counting every packet as Wireshark does.
+    public var frameNumber: Int
+    public var timestamp: Timestamp
+    public var capturedLength: Int { bytes.count }
+    public var originalLength: Int
+    /// Index into the reader's `interfaces`.
+    public var interfaceIndex: Int
+    public var linkType: LinkType
+    public var direction: PacketDirection
+    public var bytes: UnsafeRawBufferPointer
+
+    public init(frameNumber: Int, timestamp: Timestamp, originalLength: Int, interfaceIndex: Int, linkType: LinkType, direction: PacketDirection = .unknown, bytes: UnsafeRawBufferPointer) {
+        self.frameNumber = frameNumber
+        self.timestamp = timestamp
+        self.originalLength = originalLength
+        self.interfaceIndex = interfaceIndex
+        self.linkType = linkType
+        self.direction = direction
+        self.bytes = bytes
+    }
+}
+
+/// A problem that ended reading early; what was read before it is still analysed.
+public struct CaptureWarning: Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var offset: Int?
+    public var message: String
+
+    public init(path: String, offset: Int?, message: String) {
+        self.path = path
+        self.offset = offset
+        self.message = message
+    }
+
+    public var description: String {
+        if let offset { return "\(path): at byte offset \(offset): \(message)" }
+        return "\(path): \(message)"
+    }
+}
+
+/// Why a capture could not be read at all.
+public struct CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(path): \(message)" }
+}
+
+/// A source of packets: a capture file or live interfaces.
+public protocol PacketSource: AnyObject {
+    /// The file path or interface list, for messages.
+    var name: String { get }
+    /// Interfaces known so far (a pcapng file may describe more as it goes).
+    var interfaces: [CaptureInterface] { get }
+    /// Reads packets in order, calling `body` for each. Returns warnings about damage that stopped
+    /// reading early; throws only for errors in `body`.
+    func forEachPacket(_ body: (CapturedPacket) throws -> Void) throws -> [CaptureWarning]
+}

@@ -1,0 +1,242 @@
+import ScopeScanWire
+
+// pcapng (draft-ietf-opsawg-pcapng): a sequence of blocks, each
+//   Block Type (4) | Block Total Length (4) | body … | Block Total Length (4)
+// in the byte order of the section it belongs to, set by the Section Header Block's magic.
+
+/// Reads pcapng files natively from a memory map: several sections of either byte order, several
+/// interfaces of different link types, interface names, addresses and timestamp resolutions, which
+/// libpcap 1.10 cannot deliver.
+public final class PcapngReader: PacketSource {
+    public let name: String
+    public private(set) var interfaces: [CaptureInterface] = []
+    /// Comments from section headers and packets, keyed by frame number for packets.
+    public private(set) var sectionComments: [String] = []
+    public private(set) var packetComments: [Int: String] = [:]
+    private let file: MappedFile
+
+    enum BlockType {
+        static let sectionHeader: UInt32 = 0x0A0D_0D0A
+        static let interfaceDescription: UInt32 = 1
+        static let obsoletePacket: UInt32 = 2
+        static let simplePacket: UInt32 = 3
+        static let nameResolution: UInt32 = 4
+        static let interfaceStatistics: UInt32 = 5
+        static let enhancedPacket: UInt32 = 6
+    }
+
+    static let byteOrderMagic: UInt32 = 0x1A2B_3C4D
+
+    public init(path: String) throws(CaptureError) {
+        name = path
+        file = try MappedFile(path: path)
+        guard file.bytes.count >= 12, file.bytes.be32(0) == BlockType.sectionHeader else {
+            throw CaptureError(path: path, message: "not a pcapng file: no section header block at offset 0")
+        }
+        let magic = file.bytes.be32(8)
+        guard magic == Self.byteOrderMagic || magic == Self.byteOrderMagic.byteSwapped else {
+            throw CaptureError(path: path, message: "pcapng section header at offset 0: byte-order magic 0x\(String(magic, radix: 16)), expected 0x1a2b3c4d")
+        }
+    }
+
+    /// Per-section reading state.
+    struct Section {
+        var bigEndian: Bool
+        var interfaceBase: Int
+
+        func u16(_ b: UnsafeRawBufferPointer, _ o: Int) -> UInt16 { bigEndian ? b.be16(o) : b.le16(o) }
+        func u32(_ b: UnsafeRawBufferPointer, _ o: Int) -> UInt32 { bigEndian ? b.be32(o) : b.le32(o) }
+    }
+
+    /// Per-interface timestamp conversion, precomputed from if_tsresol and if_tsoffset.
+    struct Clock {
+        var decimalExponent: Int? = 6
+        var binaryExponent: Int?
+        var offsetSeconds: Int64 = 0
+
+        func timestamp(_ units: UInt64) -> Timestamp {
+            let nanos: Int64
+            if let e = decimalExponent {
+                if e <= 9 {
+                    var m: UInt64 = 1
+                    for _ in 0..<(9 - e) { m *= 10 }
+                    nanos = Int64(truncatingIfNeeded: units &* m)
+                } else {
+                    var d: UInt64 = 1
+                    for _ in 0..<(e - 9) { d *= 10 }
+                    nanos = Int64(truncatingIfNeeded: units / d)
+                }
+            } else {
+                let e = UInt64(binaryExponent ?? 0)
+                let seconds = e >= 64 ? 0 : units >> e
+                let fraction = e >= 64 ? units : units & ((1 << e) &- 1)
+                let (high, low) = fraction.multipliedFullWidth(by: 1_000_000_000)
+                let fractionNanos = e == 0 ? 0 : (e >= 64 ? high : (high << (64 - e)) | (low >> e))
+                nanos = Int64(truncatingIfNeeded: seconds &* 1_000_000_000 &+ fractionNanos)
+            }
+            return Timestamp(nanoseconds: nanos &+ offsetSeconds &* 1_000_000_000)
+        }
+    }
+
+    public func forEachPacket(_ body: (CapturedPacket) throws -> Void) throws -> [CaptureWarning] {
+        let data = file.bytes
+        var offset = 0
+        var frame = 0
+        var section = Section(bigEndian: false, interfaceBase: 0)
+        var clocks: [Clock] = []
+        interfaces.removeAll()
+        func warn(_ message: String) -> [CaptureWarning] {
+            [CaptureWarning(path: name, offset: offset, message: "\(message); stopped after frame \(frame), frames before it were analysed")]
+        }
+        while offset < data.count {
+            guard data.count - offset >= 12 else {
+                return warn("pcapng block header cut short: needs 12 bytes, \(data.count - offset) left")
+            }
+            let rawType = section.u32(data, offset)
+            if data.be32(offset) == BlockType.sectionHeader {
+                let magic = data.be32(offset + 8)
+                if magic == Self.byteOrderMagic { section.bigEndian = true } else if magic == Self.byteOrderMagic.byteSwapped { section.bigEndian = false } else {
+                    return warn("pcapng section header: byte-order magic 0x\(String(magic, radix: 16)), expected 0x1a2b3c4d")
+                }
+                section.interfaceBase = interfaces.count
+                clocks.removeAll()
+            }
+            let type = data.be32(offset) == BlockType.sectionHeader ? BlockType.sectionHeader : rawType
+            let length = Int(section.u32(data, offset + 4))
+            guard length >= 12, length % 4 == 0 else {
+                return warn("pcapng block of type 0x\(String(type, radix: 16)): total length \(length) is not a multiple of 4 of at least 12")
+            }
+            guard length <= data.count - offset else {
+                return warn("pcapng block of type 0x\(String(type, radix: 16)): total length \(length) runs past the end of the file (\(data.count - offset) bytes left)")
+            }
+            let trailer = Int(section.u32(data, offset + length - 4))
+            guard trailer == length else {
+                return warn("pcapng block of type 0x\(String(type, radix: 16)): leading length \(length) differs from trailing length \(trailer)")
+            }
+            let block = UnsafeRawBufferPointer(rebasing: data[(offset + 8)..<(offset + length - 4)])
+            switch type {
+            case BlockType.sectionHeader:
+                guard block.count >= 16 else { return warn("pcapng section header body is \(block.count) bytes, needs 16") }
+                for option in Options(bytes: block.tail(from: 16), section: section) where option.code == 1 {
+                    sectionComments.append(option.text)
+                }
+            case BlockType.interfaceDescription:
+                guard block.count >= 8 else { return warn("pcapng interface description body is \(block.count) bytes, needs 8") }
+                var interface = CaptureInterface(index: interfaces.count, linkType: LinkType(UInt32(section.u16(block, 0))), snapLength: section.u32(block, 4))
+                var clock = Clock()
+                for option in Options(bytes: block.tail(from: 8), section: section) {
+                    switch (option.code, option.value.count) {
+                    case (2, _): interface.name = option.text
+                    case (3, _): interface.interfaceDescription = option.text
+                    case (4, 8):
+                        let address = IPv4Address(option.value.be32(0))
+                        let mask = option.value.be32(4)
+                        interface.addresses.append(InterfaceAddress(address: .v4(address), prefixLength: mask.nonzeroBitCount))
+                    case (5, 17):
+                        let address = IPv6Address(high: option.value.be64(0), low: option.value.be64(8))
+                        interface.addresses.append(InterfaceAddress(address: .v6(address), prefixLength: Int(option.value.u8(16))))
+                    case (9, 1):
+                        let resolution = option.value.u8(0)
+                        if resolution & 0x80 == 0 {
+                            clock.decimalExponent = Int(resolution)
+                            clock.binaryExponent = nil
+                            interface.timestampResolution = (0..<min(19, Int(resolution))).reduce(UInt64(1)) { r, _ in r * 10 }
+                        } else {
+                            clock.decimalExponent = nil
+                            clock.binaryExponent = Int(resolution & 0x7f)
+                            interface.timestampResolution = resolution & 0x7f >= 64 ? UInt64.max : 1 << UInt64(resolution & 0x7f)
+                        }
+                    case (14, 8):
+                        let high = UInt64(section.u32(option.value, section.bigEndian ? 0 : 4))
+                        let low = UInt64(section.u32(option.value, section.bigEndian ? 4 : 0))
+                        clock.offsetSeconds = Int64(bitPattern: high << 32 | low)
+                    default: break
+                    }
+                }
+                interfaces.append(interface)
+                clocks.append(clock)
+            case BlockType.enhancedPacket, BlockType.obsoletePacket:
+                let isEnhanced = type == BlockType.enhancedPacket
+                guard block.count >= 20 else { return warn("pcapng packet block body is \(block.count) bytes, needs 20") }
+                let localInterface = isEnhanced ? Int(section.u32(block, 0)) : Int(section.u16(block, 0))
+                guard localInterface < clocks.count else {
+                    return warn("pcapng packet block names interface \(localInterface), but the section describes \(clocks.count)")
+                }
+                let units = UInt64(section.u32(block, 4)) << 32 | UInt64(section.u32(block, 8))
+                let capturedLength = Int(section.u32(block, 12))
+                let originalLength = Int(section.u32(block, 16))
+                guard capturedLength <= block.count - 20 else {
+                    return warn("pcapng packet block: captured length \(capturedLength) exceeds the block's \(block.count - 20) data bytes")
+                }
+                frame += 1
+                var direction = PacketDirection.unknown
+                let optionStart = 20 + (capturedLength + 3) & ~3
+                for option in Options(bytes: block.tail(from: optionStart), section: section) {
+                    if option.code == 2 && option.value.count == 4 {
+                        direction = PacketDirection(rawValue: UInt8(section.u32(option.value, 0) & 3)) ?? .unknown
+                    } else if option.code == 1 {
+                        packetComments[frame] = option.text
+                    }
+                }
+                let index = section.interfaceBase + localInterface
+                try body(CapturedPacket(
+                    frameNumber: frame,
+                    timestamp: clocks[localInterface].timestamp(units),
+                    originalLength: originalLength,
+                    interfaceIndex: index,
+                    linkType: interfaces[index].linkType,
+                    direction: direction,
+                    bytes: UnsafeRawBufferPointer(rebasing: block[20..<(20 + capturedLength)])))
+            case BlockType.simplePacket:
+                guard block.count >= 4 else { return warn("pcapng simple packet block body is \(block.count) bytes, needs 4") }
+                guard !clocks.isEmpty else { return warn("pcapng simple packet block before any interface description") }
+                let originalLength = Int(section.u32(block, 0))
+                let snap = Int(interfaces[section.interfaceBase].snapLength)
+                let capturedLength = min(originalLength, block.count - 4, snap == 0 ? Int.max : snap)
+                frame += 1
+                try body(CapturedPacket(
+                    frameNumber: frame,
+                    timestamp: Timestamp(nanoseconds: 0),
+                    originalLength: originalLength,
+                    interfaceIndex: section.interfaceBase,
+                    linkType: interfaces[section.interfaceBase].linkType,
+                    bytes: UnsafeRawBufferPointer(rebasing: block[4..<(4 + capturedLength)])))
+            default:
+                break // name resolution, statistics, decryption secrets, custom blocks: not needed
+            }
+            offset += length
+        }
+        return []
+    }
+
+    /// The options of a block body: code(2) length(2) value padded to 4, ended by opt_endofopt.
+    struct Options: Sequence, IteratorProtocol {
+        let bytes: UnsafeRawBufferPointer
+        let section: Section
+        var offset = 0
+
+        init(bytes: UnsafeRawBufferPointer, section: Section) {
+            self.bytes = bytes
+            self.section = section
+        }
+
+        struct Option {
+            var code: UInt16
+            var value: UnsafeRawBufferPointer
+            var text: String {
+                let end = value.firstIndex(of: 0) ?? value.count
+                return String(decoding: value.head(end), as: UTF8.self)
+            }
+        }
+
+        mutating func next() -> Option? {
+            guard bytes.count - offset >= 4 else { return nil }
+            let code = section.u16(bytes, offset)
+            let length = Int(section.u16(bytes, offset + 2))
+            guard code != 0, length <= bytes.count - offset - 4 else { return nil }
+            let value = UnsafeRawBufferPointer(rebasing: bytes[(offset + 4)..<(offset + 4 + length)])
+            offset += 4 + (length + 3) & ~3
+            return Option(code: code, value: value)
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import ScopeScanCapture
+import ScopeScanRules
+import ScopeScanWire
+
+/// Findings as human text (one block each) or JSON Lines (one object per line, stable keys).
+public struct FindingFormatter {
+    public var colour: Bool
+
+    public init(colour: Bool) {
+        self.colour = colour
+    }
+
+    static func protoName(_ proto: IPProtocol) -> String {
+        switch proto {
+        case .tcp: return "tcp"
+        case .udp: return "udp"
+        case .icmp: return "icmp"
+        case .icmpv6: return "icmpv6"
+        default: return String(proto.rawValue)
+        }
+    }
+
+    func paint(_ text: String, _ severity: Severity) -> String {
+        guard colour else { return text }
+        let code: String
+        switch severity {
+        case .error: code = "1;31"
+        case .warning: code = "1;33"
+        case .info: code = "1;36"
+        }
+        return "\u{1b}[\(code)m\(text)\u{1b}[0m"
+    }
+
+    static func frameList(_ finding: Finding) -> String {
+        var text = finding.frames.map(String.init).joined(separator: ", ")
+        if finding.count > finding.frames.count { text += " … (\(finding.count) packets in all)" }
+        return text
+    }
+
+    public func text(_ finding: Finding) -> String {
+        var lines: [String] = []
+        let interface = finding.interface ?? (finding.interfaceIndex.map { $0 >= 0 ? "interface #\($0) (unnamed)" : "several" } ?? "unknown")
+        lines.append("\(paint(finding.rule.rawValue, finding.severity))  \(finding.severity.rawValue)  \(finding.firstTime.iso8601)  \(interface)")
+        if let flow = finding.flow {
+            lines.append("  flow:    \(flow.text(interface: finding.interface))")
+        }
+        lines.append("  summary: \(finding.summary)")
+        lines.append("  frames:  \(Self.frameList(finding))")
+        if !finding.related.isEmpty {
+            lines.append("  see also: \(finding.related.map(\.rawValue).joined(separator: ", "))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public static func flowJSON(_ flow: FlowDescription, interface: String?) -> JSONObject {
+        var object = JSONObject()
+        object.add("src", flow.source.scopedText(interface: interface))
+        object.add("dst", flow.destination.scopedText(interface: interface))
+        object.add("sport", flow.sourcePort.map(Int.init))
+        object.add("dport", flow.destinationPort.map(Int.init))
+        object.add("proto", protoName(flow.proto))
+        return object
+    }
+
+    public static func json(_ finding: Finding) -> String {
+        var object = JSONObject()
+        object.add("rule", finding.rule.rawValue)
+        object.add("severity", finding.severity.rawValue)
+        object.add("frames", ints: finding.frames)
+        object.add("first_frame", finding.firstFrame)
+        object.add("interface", finding.interface)
+        if let flow = finding.flow {
+            object.add("flow", flowJSON(flow, interface: finding.interface))
+        } else {
+            object.add("flow", raw: "null")
+        }
+        object.add("summary", finding.summary)
+        var details = JSONObject()
+        for (key, value) in finding.details { details.add(key, raw: JSONText.value(value)) }
+        object.add("details", details)
+        object.add("time", finding.firstTime.iso8601(fractionDigits: 9))
+        object.add("last_time", finding.lastTime.iso8601(fractionDigits: 9))
+        object.add("count", finding.count)
+        object.add("related", strings: finding.related.map(\.rawValue))
+        return object.closed
+    }
+}
+
+/// The end-of-run summary, as text or as the final `{"summary":…}` JSON line.
+public struct SummaryFormatter {
+    public init() {}
+
+    static func interfaceList(_ summary: AnalysisSummary, _ interfaces: InterfaceTable) -> [(String, Int)] {
+        summary.packetsByInterface.sorted { $0.key < $1.key }.map { index, count in
+            let name = interfaces.name(index) ?? "#\(index)"
+            let link = index < interfaces.interfaces.count ? " (\(interfaces.interfaces[index].linkType))" : ""
+            return (name + link, count)
+        }
+    }
+
+    public func text(_ summary: AnalysisSummary, interfaces: InterfaceTable, inputs: [String]) -> String {
+        var lines: [String] = []
+        let span = (summary.span * 1000).rounded() / 1000
+        lines.append("summary: \(summary.packets) packets (\(summary.analysed) analysed, \(summary.ipv6) IPv6, \(summary.ipv4) IPv4, \(summary.decodeErrors) with decode errors) over \(span) s")
+        let list = Self.interfaceList(summary, interfaces).map { "\($0.0): \($0.1)" }.joined(separator: ", ")
+        lines.append("  interfaces: \(list.isEmpty ? "none" : list)")
+        lines.append("  tcp connection attempts: \(summary.connectionAttempts), flows evicted: \(summary.flowsEvicted)\(summary.flowsEvicted > 0 ? " (flow table full: raise --max-flows to keep more)" : "")")
+        let total = summary.findingsByRule.values.reduce(0, +)
+        if total == 0 {
+            lines.append("  findings: none")
+        } else {
+            let perRule = summary.findingsByRule.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            lines.append("  findings: \(total) (\(perRule))")
+        }
+        for (rule, count) in summary.suppressedByRule.sorted(by: { $0.key < $1.key }) {
+            lines.append("  \(count) further \(rule) findings not kept (--max-findings reached)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public func json(_ summary: AnalysisSummary, interfaces: InterfaceTable, inputs: [String]) -> String {
+        var body = JSONObject()
+        body.add("inputs", strings: inputs)
+        body.add("packets", summary.packets)
+        body.add("analysed", summary.analysed)
+        body.add("ipv6", summary.ipv6)
+        body.add("ipv4", summary.ipv4)
+        body.add("decode_errors", summary.decodeErrors)
+        body.add("first_time", summary.firstTime?.iso8601(fractionDigits: 9))
+        body.add("last_time", summary.lastTime?.iso8601(fractionDigits: 9))
+        body.add("span_seconds", double: (summary.span * 1e6).rounded() / 1e6)
+        var interfaceObjects: [String] = []
+        for (index, count) in summary.packetsByInterface.sorted(by: { $0.key < $1.key }) {
+            var object = JSONObject()
+            object.add("name", interfaces.name(index))
+            object.add("index", index)
+            object.add("linktype", index < interfaces.interfaces.count ? Int(interfaces.interfaces[index].linkType.rawValue) : nil)
+            object.add("packets", count)
+            interfaceObjects.append(object.closed)
+        }
+        body.add("interfaces", raw: "[" + interfaceObjects.joined(separator: ",") + "]")
+        body.add("tcp_connection_attempts", summary.connectionAttempts)
+        body.add("flows_evicted", summary.flowsEvicted)
+        var byRule = JSONObject()
+        for (rule, count) in summary.findingsByRule.sorted(by: { $0.key < $1.key }) { byRule.add(rule.rawValue, count) }
+        body.add("findings_by_rule", byRule)
+        body.add("findings", summary.findingsByRule.values.reduce(0, +))
+        var suppressed = JSONObject()
+        for (rule, count) in summary.suppressedByRule.sorted(by: { $0.key < $1.key }) { suppressed.add(rule.rawValue, count) }
+        body.add("findings_suppressed", suppressed)
+        body.add("warnings", strings: summary.warnings)
+        var outer = JSONObject()
+        outer.add("summary", body)
+        return outer.closed
+    }
+}

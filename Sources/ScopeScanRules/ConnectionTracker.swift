@@ -1,0 +1,217 @@
+import ScopeScanCapture
+import ScopeScanWire
+
+/// An address and port, owned.
+public struct Endpoint: Hashable, Sendable {
+    public var address: IPAddress
+    public var port: UInt16
+
+    public init(address: IPAddress, port: UInt16) {
+        self.address = address
+        self.port = port
+    }
+}
+
+/// One SYN seen: frame number and time.
+public struct FrameTime: Hashable, Sendable {
+    public var frame: Int
+    public var time: Timestamp
+
+    public init(frame: Int, time: Timestamp) {
+        self.frame = frame
+        self.time = time
+    }
+}
+
+/// A TCP connection attempt: a client's SYN (and its retransmissions with the same ISN) on one
+/// interface, waiting for the server's SYN-ACK or RST.
+public struct ConnectionAttempt: Sendable {
+    public var interfaceIndex: Int
+    public var client: Endpoint
+    public var server: Endpoint
+    public var initialSequence: UInt32
+    public var firstSYN: FrameTime
+    /// Every SYN after the first (retransmissions), in order; kept small and only allocated on retry.
+    public var retries: [FrameTime] = []
+    public var retryCount = 0
+    /// ICMP/ICMPv6 errors that quoted this attempt's SYN.
+    public var icmpErrors: [FrameTime] = []
+    public var lastActivity: Timestamp
+
+    static let maximumRetriesKept = 32
+
+    public var synCount: Int { 1 + retryCount }
+    public var lastSYN: FrameTime { retries.last ?? firstSYN }
+    public var synFrames: [Int] { [firstSYN.frame] + retries.map(\.frame) }
+    /// Seconds between consecutive SYNs.
+    public var gaps: [Double] {
+        var previous = firstSYN.time
+        return retries.map { syn in
+            defer { previous = syn.time }
+            return syn.time.seconds(since: previous)
+        }
+    }
+
+    public var flow: FlowDescription {
+        FlowDescription(source: client.address, destination: server.address, sourcePort: client.port, destinationPort: server.port, proto: .tcp)
+    }
+}
+
+/// How an attempt ended.
+public enum AttemptOutcome: Sendable {
+    /// SYN-ACK from the server.
+    case answered(FrameTime)
+    /// RST from the server.
+    case refused(FrameTime)
+    /// No answer: the capture ended, the timeout passed, a new ISN replaced it, or it was evicted.
+    case unanswered(UnansweredReason)
+
+    public enum UnansweredReason: String, Sendable {
+        case endOfCapture = "end of capture"
+        case timeout
+        case superseded = "superseded by a new attempt"
+        case evicted = "evicted from the flow table"
+    }
+}
+
+/// Rules that follow TCP handshakes receive concluded attempts through this.
+public protocol ConnectionObserver: AnyObject {
+    func attemptStarted(_ attempt: ConnectionAttempt)
+    func attemptConcluded(_ attempt: ConnectionAttempt, outcome: AttemptOutcome, interfaces: InterfaceTable, findings: inout FindingCollector)
+}
+
+extension ConnectionObserver {
+    public func attemptStarted(_ attempt: ConnectionAttempt) {}
+}
+
+/// The bounded table of open connection attempts, keyed by interface and direction.
+public final class ConnectionTracker {
+    struct Key: Hashable {
+        var interfaceIndex: Int
+        var client: Endpoint
+        var server: Endpoint
+    }
+
+    private var attempts: [Key: ConnectionAttempt] = [:]
+    private let configuration: RuleConfiguration
+    private var lastSweep: Timestamp?
+    private let sweepInterval: Int64
+    var observers: [ConnectionObserver] = []
+
+    /// Attempts started (SYNs with a new ISN) and attempts evicted because of the cap.
+    public private(set) var attemptsStarted = 0
+    public private(set) var evicted = 0
+    public private(set) var peakTracked = 0
+
+    public var tracked: Int { attempts.count }
+
+    init(configuration: RuleConfiguration) {
+        self.configuration = configuration
+        let quarter = min(configuration.synTimeout, configuration.flowIdleTimeout) / 4
+        sweepInterval = Int64(max(1.0, quarter) * 1e9)
+    }
+
+    func observe(_ context: PacketContext, tcp: TCPHeaderView, interfaces: InterfaceTable, findings: inout FindingCollector) {
+        guard let source = context.packet.source, let destination = context.packet.destination else { return }
+        let flags = tcp.flags
+        let now = FrameTime(frame: context.frame, time: context.timestamp)
+        if flags.contains(.syn) && !flags.contains(.ack) {
+            let key = Key(interfaceIndex: context.interfaceIndex,
+                          client: Endpoint(address: source, port: tcp.sourcePort),
+                          server: Endpoint(address: destination, port: tcp.destinationPort))
+            let isn = tcp.sequenceNumber
+            if var attempt = attempts[key] {
+                if attempt.initialSequence == isn {
+                    attempt.retryCount += 1
+                    if attempt.retries.count < ConnectionAttempt.maximumRetriesKept { attempt.retries.append(now) }
+                    attempt.lastActivity = now.time
+                    attempts[key] = attempt
+                    return
+                }
+                attempts[key] = nil
+                conclude(attempt, .unanswered(.superseded), interfaces: interfaces, findings: &findings)
+            }
+            if attempts.count >= configuration.maxFlows {
+                makeRoom(now: now.time, interfaces: interfaces, findings: &findings)
+            }
+            attemptsStarted += 1
+            let attempt = ConnectionAttempt(interfaceIndex: key.interfaceIndex, client: key.client, server: key.server, initialSequence: isn, firstSYN: now, lastActivity: now.time)
+            attempts[key] = attempt
+            peakTracked = max(peakTracked, attempts.count)
+            for observer in observers { observer.attemptStarted(attempt) }
+        } else if flags.contains(.syn) || flags.contains(.rst) {
+            // SYN-ACK or RST travelling server → client.
+            let key = Key(interfaceIndex: context.interfaceIndex,
+                          client: Endpoint(address: destination, port: tcp.destinationPort),
+                          server: Endpoint(address: source, port: tcp.sourcePort))
+            guard let attempt = attempts[key] else { return }
+            attempts[key] = nil
+            conclude(attempt, flags.contains(.rst) ? .refused(now) : .answered(now), interfaces: interfaces, findings: &findings)
+        }
+    }
+
+    /// Records an ICMP error quoting `client → server`, returning the attempt it refers to.
+    func noteICMPError(interfaceIndex: Int, client: Endpoint, server: Endpoint, at frame: FrameTime) -> ConnectionAttempt? {
+        let key = Key(interfaceIndex: interfaceIndex, client: client, server: server)
+        guard var attempt = attempts[key] else { return nil }
+        if attempt.icmpErrors.count < ConnectionAttempt.maximumRetriesKept { attempt.icmpErrors.append(frame) }
+        attempts[key] = attempt
+        return attempt
+    }
+
+    /// Concludes attempts whose last SYN is older than the timeout. Amortised: runs a full pass
+    /// at most every quarter of the timeout of capture time.
+    func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector) {
+        guard let last = lastSweep else { lastSweep = now; return }
+        guard now.nanoseconds - last.nanoseconds >= sweepInterval else { return }
+        lastSweep = now
+        let timeout = Int64(configuration.synTimeout * 1e9)
+        let expired = attempts.filter { now.nanoseconds - $0.value.lastActivity.nanoseconds >= timeout }
+        for (key, attempt) in expired.sorted(by: { $0.value.firstSYN.frame < $1.value.firstSYN.frame }) {
+            attempts[key] = nil
+            conclude(attempt, .unanswered(.timeout), interfaces: interfaces, findings: &findings)
+        }
+    }
+
+    /// Concludes every open attempt (end of capture or stop).
+    func finish(interfaces: InterfaceTable, findings: inout FindingCollector) {
+        let remaining = attempts.values.sorted { $0.firstSYN.frame < $1.firstSYN.frame }
+        attempts.removeAll()
+        for attempt in remaining {
+            conclude(attempt, .unanswered(.endOfCapture), interfaces: interfaces, findings: &findings)
+        }
+    }
+
+    /// Evicts the least recently active quarter of the table (found from a sample, so the cost
+    /// stays linear), concluding evicted attempts so retried SYNs are still reported.
+    private func makeRoom(now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector) {
+        let cutoff = Sampling.quantile(of: attempts.values.lazy.map(\.lastActivity.nanoseconds), count: attempts.count, fraction: 0.25)
+        let victims = attempts.filter { $0.value.lastActivity.nanoseconds <= cutoff }
+        for (key, attempt) in victims {
+            attempts[key] = nil
+            evicted += 1
+            if attempt.synCount >= configuration.synRetries {
+                conclude(attempt, .unanswered(.evicted), interfaces: interfaces, findings: &findings)
+            }
+        }
+    }
+
+    private func conclude(_ attempt: ConnectionAttempt, _ outcome: AttemptOutcome, interfaces: InterfaceTable, findings: inout FindingCollector) {
+        for observer in observers {
+            observer.attemptConcluded(attempt, outcome: outcome, interfaces: interfaces, findings: &findings)
+        }
+    }
+}
+
+enum Sampling {
+    /// An approximate quantile of `values` from an evenly strided sample of at most 1024.
+    static func quantile<S: Sequence>(of values: S, count: Int, fraction: Double) -> Int64 where S.Element == Int64 {
+        let stride = max(1, count / 1024)
+        var sample: [Int64] = []
+        sample.reserveCapacity(min(count, 1024) + 1)
+        for (i, v) in values.enumerated() where i % stride == 0 { sample.append(v) }
+        guard !sample.isEmpty else { return Int64.min }
+        sample.sort()
+        return sample[min(sample.count - 1, Int(Double(sample.count) * fraction))]
+    }
+}

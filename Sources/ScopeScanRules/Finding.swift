@@ -1,0 +1,123 @@
+import ScopeScanCapture
+import ScopeScanWire
+
+/// How much a finding matters; ordered, so `--min-severity` and `--fail-on` compare.
+public enum Severity: String, Sendable, Comparable, CaseIterable, Codable {
+    case info, warning, error
+
+    var rank: Int {
+        switch self {
+        case .info: return 0
+        case .warning: return 1
+        case .error: return 2
+        }
+    }
+
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+}
+
+/// A rule's stable identifier, as users see it in every output and pass to `--rule`.
+public struct RuleID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let linkLocalOnLoopback = RuleID(rawValue: "linklocal-on-loopback")
+    public static let synUnanswered = RuleID(rawValue: "syn-unanswered")
+    public static let slowConnect = RuleID(rawValue: "slow-connect")
+    public static let icmpUnreachable = RuleID(rawValue: "icmp-unreachable")
+    public static let scopeViolation = RuleID(rawValue: "scope-violation")
+    public static let embeddedScopeID = RuleID(rawValue: "embedded-scope-id")
+    public static let ipv4MappedOnWire = RuleID(rawValue: "ipv4-mapped-on-wire")
+    public static let loopbackAddressOffLoopback = RuleID(rawValue: "loopback-address-off-loopback")
+    public static let nonlocalOnLoopback = RuleID(rawValue: "nonlocal-on-loopback")
+    public static let sameFlowMultipleInterfaces = RuleID(rawValue: "same-flow-multiple-interfaces")
+    public static let tcpRefused = RuleID(rawValue: "tcp-refused")
+    public static let neighborUnresolved = RuleID(rawValue: "neighbor-unresolved")
+
+    public static func < (a: RuleID, b: RuleID) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { rawValue }
+}
+
+/// The addresses and ports a finding is about, as owned values.
+public struct FlowDescription: Hashable, Sendable {
+    public var source: IPAddress
+    public var destination: IPAddress
+    public var sourcePort: UInt16?
+    public var destinationPort: UInt16?
+    public var proto: IPProtocol
+
+    public init(source: IPAddress, destination: IPAddress, sourcePort: UInt16?, destinationPort: UInt16?, proto: IPProtocol) {
+        self.source = source
+        self.destination = destination
+        self.sourcePort = sourcePort
+        self.destinationPort = destinationPort
+        self.proto = proto
+    }
+
+    /// "tcp [fe80::1%lo0]:50001 → [fe80::2%lo0]:12981"
+    public func text(interface: String?) -> String {
+        func endpoint(_ address: IPAddress, _ port: UInt16?) -> String {
+            let text = address.scopedText(interface: interface)
+            guard let port else { return text }
+            if case .v6 = address { return "[\(text)]:\(port)" }
+            return "\(text):\(port)"
+        }
+        return "\(proto) \(endpoint(source, sourcePort)) → \(endpoint(destination, destinationPort))"
+    }
+}
+
+/// A value in a finding's details: what JSON and the reports print.
+public enum DetailValue: Sendable, Equatable {
+    case string(String)
+    case int(Int)
+    case double(Double)
+    case bool(Bool)
+    case strings([String])
+    case ints([Int])
+    case doubles([Double])
+}
+
+/// One conclusion of a rule, with the frames that prove it.
+public struct Finding: Sendable {
+    public var rule: RuleID
+    public var severity: Severity
+    public var firstTime: Timestamp
+    public var lastTime: Timestamp
+    public var interfaceIndex: Int?
+    public var interface: String?
+    public var flow: FlowDescription?
+    public var summary: String
+    /// Ordered key/value pairs (order is kept in every output).
+    public var details: [(String, DetailValue)]
+    /// Frame numbers that prove the finding (1-based), capped at `Finding.maximumFrames`.
+    public var frames: [Int]
+    /// How many packets or events were aggregated into this finding (frames may hold fewer).
+    public var count: Int
+    /// Other rules this finding is linked to (icmp-unreachable code 2 → scope-violation).
+    public var related: [RuleID]
+
+    public static let maximumFrames = 64
+
+    public init(rule: RuleID, severity: Severity, time: Timestamp, interfaceIndex: Int?, interface: String?, flow: FlowDescription?, summary: String, details: [(String, DetailValue)] = [], frames: [Int], count: Int = 1, related: [RuleID] = []) {
+        self.rule = rule
+        self.severity = severity
+        firstTime = time
+        lastTime = time
+        self.interfaceIndex = interfaceIndex
+        self.interface = interface
+        self.flow = flow
+        self.summary = summary
+        self.details = details
+        self.frames = frames
+        self.count = count
+        self.related = related
+    }
+
+    public var firstFrame: Int? { frames.min() }
+
+    public func detail(_ key: String) -> DetailValue? { details.first { $0.0 == key }?.1 }
+
+    mutating func setDetail(_ key: String, _ value: DetailValue) {
+        if let i = details.firstIndex(where: { $0.0 == key }) { details[i].1 = value } else { details.append((key, value)) }
+    }
+}

@@ -1,0 +1,68 @@
+import ScopeScanCapture
+import ScopeScanWire
+
+/// What a rule sees of one packet: the decode plus where and when it was seen.
+public struct PacketContext {
+    public var frame: Int
+    public var timestamp: Timestamp
+    public var interfaceIndex: Int
+    /// The interface's name, when the capture recorded one.
+    public var interfaceName: String?
+    /// Judged from the interface name, link type, or (unnamed Ethernet) zero MAC addresses.
+    public var isLoopback: Bool
+    /// False when nothing tells whether the link is a loopback (raw IP link types without a name).
+    public var loopbackKnown: Bool
+    public var packet: DecodedPacket
+
+    /// The packet's IP endpoints and ports as an owned flow description.
+    public var flow: FlowDescription? {
+        guard let source = packet.source, let destination = packet.destination, let proto = packet.upperLayer else { return nil }
+        return FlowDescription(source: source, destination: destination, sourcePort: packet.sourcePort, destinationPort: packet.destinationPort, proto: proto)
+    }
+}
+
+/// What the analyser knows about each interface, resolved once rather than per packet.
+public struct InterfaceTable {
+    public private(set) var interfaces: [CaptureInterface] = []
+    /// For link-local addresses recorded on any interface: which interface owns them.
+    public private(set) var owners: [IPv6Address: CaptureInterface] = [:]
+    /// Host interfaces (live capture): named addresses even when the capture file has none.
+    public var hostInterfaces: [CaptureInterface] = [] {
+        didSet { rebuildOwners() }
+    }
+
+    public init() {}
+
+    public mutating func update(_ current: [CaptureInterface]) {
+        interfaces = current
+        rebuildOwners()
+    }
+
+    private mutating func rebuildOwners() {
+        owners.removeAll()
+        for interface in hostInterfaces + interfaces {
+            for address in interface.addresses {
+                if case .v6(let v6) = address.address, owners[v6] == nil || !(interface.isLoopbackByName ?? false) {
+                    owners[v6] = interface
+                }
+            }
+        }
+    }
+
+    /// The non-loopback interface that owns `address`, if any recorded one does.
+    public func owner(of address: IPv6Address) -> CaptureInterface? {
+        guard let owner = owners[address], owner.isLoopbackByName != true else { return nil }
+        return owner
+    }
+
+    /// The capturing OS guessed from a loopback's DLT_NULL address family (30 macOS, 28 FreeBSD…).
+    public var platforms: [Int: String] = [:]
+
+    /// Interfaces named by PKTAP headers (macOS), by the synthetic index the analyser gave them.
+    public var pktapNames: [Int: String] = [:]
+
+    public func name(_ index: Int) -> String? {
+        if index >= 0 && index < interfaces.count { return interfaces[index].name }
+        return pktapNames[index]
+    }
+}

@@ -1,0 +1,51 @@
+import ScopeScanCapture
+import ScopeScanWire
+
+/// `scope-violation`: a packet whose source and destination are of different scopes across a link
+/// boundary (RFC 4007 section 9), and the packets that ICMPv6 "beyond scope" errors quote.
+public final class ScopeViolationRule: Rule {
+    public let descriptor = RuleCatalogue.scopeViolation
+
+    public init() {}
+
+    /// Link scope or narrower: link-local unicast, interface/link-local multicast.
+    static func isLinkScoped(_ address: IPv6Address) -> Bool { address.isScoped }
+
+    /// Wider than link scope and usable as a unicast/multicast endpoint.
+    static func isWider(_ address: IPv6Address) -> Bool {
+        switch address.kind {
+        case .global, .uniqueLocal, .documentation, .siteLocal, .reserved: return true
+        case .multicast(let scope): return scope.rawValue > 2
+        default: return false
+        }
+    }
+
+    public func observe(_ context: PacketContext, interfaces: InterfaceTable, findings: inout FindingCollector) {
+        if let icmp = context.packet.icmpv6, icmp.type == .destinationUnreachable, icmp.code == 2,
+           let quoted = context.packet.quoted, case .v6(let header) = quoted.ip {
+            let flow = FlowDescription(source: quoted.source, destination: quoted.destination, sourcePort: quoted.sourcePort, destinationPort: quoted.destinationPort, proto: quoted.upperLayer)
+            let key = FindingCollector.Key(rule: descriptor.id, interface: context.interfaceIndex, flow: flow)
+            findings.record(key, frame: context.frame, time: context.timestamp) {
+                Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: flow,
+                        summary: "a router answered 'beyond scope of source address': \(header.source) (\(header.source.kind)) cannot reach \(header.destination) (\(header.destination.kind))",
+                        details: [("source_scope", .string(header.source.kind.description)), ("destination_scope", .string(header.destination.kind.description)), ("icmp_frame", .int(context.frame))],
+                        frames: [context.frame], related: [.icmpUnreachable])
+            }
+            return
+        }
+        guard let ip = context.packet.ipv6, !context.isLoopback else { return }
+        let source = ip.source, destination = ip.destination
+        let outward = source.isLinkLocalUnicast && Self.isWider(destination)
+        let inward = destination.isLinkLocalUnicast && Self.isWider(source) && !source.isMulticast
+        guard outward || inward, let flow = context.flow else { return }
+        let key = FindingCollector.Key(rule: descriptor.id, interface: context.interfaceIndex, flow: flow)
+        findings.record(key, frame: context.frame, time: context.timestamp) {
+            let summary = outward
+                ? "link-local source \(source) sends to \(destination.kind) \(destination): the packet can never be answered beyond its link"
+                : "\(source.kind) source \(source) sends to link-local \(destination): the reply's source selection crosses zones"
+            return Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: flow, summary: summary,
+                           details: [("direction", .string(outward ? "link-local-to-wider" : "wider-to-link-local")), ("source_scope", .string(source.kind.description)), ("destination_scope", .string(destination.kind.description))],
+                           frames: [context.frame])
+        }
+    }
+}

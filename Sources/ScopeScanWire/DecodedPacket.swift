@@ -1,0 +1,156 @@
+/// One frame decoded into borrowed layer views (the etherparse `SlicedPacket` shape).
+///
+/// Decoding is lax: it goes as deep as the bytes allow, and where a layer cannot be read it stops,
+/// keeps the layers before it and records why in `error`. Nothing here is copied from the frame and
+/// nothing is allocated, so a `DecodedPacket` is only valid while the frame's buffer is; keep owned
+/// values (addresses, ports, `FlowKey`) for anything that must outlive it.
+public struct DecodedPacket {
+    public var link: LinkLayer?
+    public var ipv4: IPv4HeaderView?
+    public var ipv6: IPv6HeaderView?
+    public var extensions: IPv6ExtensionWalk?
+    /// The final upper-layer protocol (after IPv6 extension headers).
+    public var upperLayer: IPProtocol?
+    public var tcp: TCPHeaderView?
+    public var udp: UDPHeaderView?
+    public var icmpv4: ICMPv4View?
+    public var icmpv6: ICMPv6View?
+    /// The invoking packet inside an ICMP or ICMPv6 error.
+    public var quoted: QuotedPacket?
+    /// Why decoding stopped early, if it did.
+    public var error: DecodeError?
+    public var anomalies: Anomalies = []
+
+    public init() {}
+
+    public var source: IPAddress? {
+        if let v6 = ipv6 { return .v6(v6.source) }
+        if let v4 = ipv4 { return .v4(v4.source) }
+        return nil
+    }
+
+    public var destination: IPAddress? {
+        if let v6 = ipv6 { return .v6(v6.destination) }
+        if let v4 = ipv4 { return .v4(v4.destination) }
+        return nil
+    }
+
+    public var ipVersion: Int? { ipv6 != nil ? 6 : (ipv4 != nil ? 4 : nil) }
+
+    /// Hop limit (IPv6) or TTL (IPv4).
+    public var hopLimit: UInt8? { ipv6?.hopLimit ?? ipv4?.ttl }
+
+    public var sourcePort: UInt16? { tcp?.sourcePort ?? udp?.sourcePort }
+    public var destinationPort: UInt16? { tcp?.destinationPort ?? udp?.destinationPort }
+}
+
+public enum PacketDecoder {
+    /// Decodes as much of `frame` as its bytes allow. Never throws and never reads outside `frame`.
+    public static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) -> DecodedPacket {
+        var packet = DecodedPacket()
+        let link: LinkLayer
+        do {
+            link = try LinkDecoder.decode(frame, linkType: linkType)
+        } catch {
+            packet.error = error
+            return packet
+        }
+        packet.link = link
+        if link.byteSwappedFamily { packet.anomalies.insert(.nullFamilyByteSwapped) }
+        let network = frame.tail(from: link.headerLength)
+        switch link.networkProtocol {
+        case .ipv6: decodeIPv6(network, offset: link.headerLength, into: &packet)
+        case .ipv4: decodeIPv4(network, offset: link.headerLength, into: &packet)
+        default: break // ARP and others: a link-layer-only frame, not an error
+        }
+        return packet
+    }
+
+    /// Decodes a frame that starts at the IP header (LINKTYPE_RAW semantics).
+    public static func decodeIP(_ bytes: UnsafeRawBufferPointer) -> DecodedPacket {
+        decode(bytes, linkType: .raw)
+    }
+
+    static func decodeIPv6(_ bytes: UnsafeRawBufferPointer, offset: Int, into packet: inout DecodedPacket) {
+        let ip: IPv6HeaderView
+        do {
+            ip = try IPv6HeaderView(checking: bytes, offset: offset)
+        } catch {
+            packet.error = error
+            return
+        }
+        packet.ipv6 = ip
+        if ip.isTruncatedByCapture { packet.anomalies.insert(.ipLengthBeyondCapture) }
+        let payloadOffset = offset + IPv6HeaderView.headerLength
+        let walk: IPv6ExtensionWalk
+        do {
+            walk = try IPv6ExtensionWalk.walk(ip.payload, first: ip.nextHeader, baseOffset: payloadOffset)
+        } catch {
+            packet.error = error
+            return
+        }
+        packet.extensions = walk
+        packet.anomalies.formUnion(walk.anomalies)
+        packet.upperLayer = walk.upperLayer
+        var payload = ip.payload
+        if let jumbo = walk.jumboLength {
+            packet.anomalies.insert(.jumboPayload)
+            if ip.payloadLength != 0 { packet.anomalies.insert(.jumboWithoutZeroLength) }
+            payload = payload.head(Int(jumbo))
+        }
+        if walk.isLaterFragment { return }
+        decodeTransport(payload.tail(from: walk.upperLayerOffset), proto: walk.upperLayer, offset: payloadOffset + walk.upperLayerOffset, version: 6, into: &packet)
+    }
+
+    static func decodeIPv4(_ bytes: UnsafeRawBufferPointer, offset: Int, into packet: inout DecodedPacket) {
+        let ip: IPv4HeaderView
+        do {
+            ip = try IPv4HeaderView(checking: bytes, offset: offset)
+        } catch {
+            packet.error = error
+            return
+        }
+        packet.ipv4 = ip
+        packet.upperLayer = ip.proto
+        if ip.isTruncatedByCapture { packet.anomalies.insert(.ipLengthBeyondCapture) }
+        if Int(ip.totalLength) < ip.headerLength && ip.totalLength != 0 { packet.anomalies.insert(.ipLengthShorterThanHeader) }
+        if ip.fragmentOffset > 0 {
+            packet.anomalies.insert(.laterFragment)
+            return
+        }
+        decodeTransport(ip.payload, proto: ip.proto, offset: offset + ip.headerLength, version: 4, into: &packet)
+    }
+
+    static func decodeTransport(_ bytes: UnsafeRawBufferPointer, proto: IPProtocol, offset: Int, version: Int, into packet: inout DecodedPacket) {
+        do {
+            switch proto {
+            case .tcp:
+                let tcp = try TCPHeaderView(checking: bytes, offset: offset)
+                packet.tcp = tcp
+                if !tcp.options.isWellFormed { packet.anomalies.insert(.badTCPOptions) }
+            case .udp:
+                let udp = try UDPHeaderView(checking: bytes, offset: offset)
+                packet.udp = udp
+                if Int(udp.length) != bytes.count && !(packet.anomalies.contains(.ipLengthBeyondCapture)) {
+                    packet.anomalies.insert(.udpLengthMismatch)
+                }
+            case .icmpv6 where version == 6:
+                let icmp = try ICMPv6View(checking: bytes, offset: offset)
+                packet.icmpv6 = icmp
+                if let quoted = icmp.quotedBytes {
+                    packet.quoted = try QuotedPacket(checking: quoted, version: 6, offset: offset + 8)
+                }
+            case .icmp where version == 4:
+                let icmp = try ICMPv4View(checking: bytes, offset: offset)
+                packet.icmpv4 = icmp
+                if let quoted = icmp.quotedBytes {
+                    packet.quoted = try QuotedPacket(checking: quoted, version: 4, offset: offset + 8)
+                }
+            default:
+                break
+            }
+        } catch {
+            packet.error = error
+        }
+    }
+}

@@ -1,0 +1,37 @@
+// Ethernet II (IEEE 802.3) with 802.1Q and 802.1ad VLAN tags.
+//
+//  0                   6                  12      14
+//  +-------------------+------------------+-------+
+//  | destination MAC   | source MAC       | type  |  then, per tag: TCI(2) type(2)
+//  +-------------------+------------------+-------+
+public enum EthernetHeader {
+    public static let headerLength = 14
+    static let tagLength = 4
+    static let maximumTags = 2
+
+    static func decode(_ frame: UnsafeRawBufferPointer, at start: Int, linkType: LinkType) throws(DecodeError) -> LinkLayer {
+        guard frame.count - start >= headerLength else {
+            throw .truncated(.ethernet, at: start, needed: headerLength, available: max(0, frame.count - start))
+        }
+        var type = EtherType(rawValue: frame.be16(start + 12))
+        var offset = start + headerLength
+        var tags: (UInt16, UInt16) = (0, 0)
+        var tagCount = 0
+        while type == .vlan || type == .qinq || type == .qinqLegacy {
+            guard tagCount < maximumTags else { throw .badField(.vlan, "tag count", value: UInt32(tagCount + 1), at: offset - 2) }
+            guard frame.count - offset >= tagLength else {
+                throw .truncated(.vlan, at: offset, needed: tagLength, available: frame.count - offset)
+            }
+            let vid = frame.be16(offset) & 0x0fff
+            if tagCount == 0 { tags.0 = vid } else { tags.1 = vid }
+            tagCount += 1
+            type = EtherType(rawValue: frame.be16(offset + 2))
+            offset += tagLength
+        }
+        var layer = LinkLayer(linkType: linkType, networkProtocol: type, headerLength: offset)
+        layer.outerVLAN = tags.0
+        layer.innerVLAN = tags.1
+        layer.hasZeroMACs = frame.be64(start) == 0 && frame.be32(start + 8) == 0
+        return layer
+    }
+}

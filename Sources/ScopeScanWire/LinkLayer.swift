@@ -1,0 +1,60 @@
+/// What the link-layer decoder learnt about a frame: where the network header starts and what it is.
+public struct LinkLayer {
+    public var linkType: LinkType
+    /// The network protocol carried, as an EtherType (IPv4/IPv6) after mapping BSD families and SLL codes.
+    public var networkProtocol: EtherType
+    /// Offset of the network-layer header in the frame.
+    public var headerLength: Int
+    /// Up to two VLAN ids (outer first), 0 where absent.
+    public var outerVLAN: UInt16 = 0
+    public var innerVLAN: UInt16 = 0
+    /// Ethernet with both MAC addresses zero: how Linux `lo` looks in a capture.
+    public var hasZeroMACs = false
+    /// Linux SLL2 interface index, 0 where absent.
+    public var interfaceIndex: UInt32 = 0
+    /// For PKTAP: the header's interface name and process, borrowed from the frame.
+    public var pktap: PKTAPHeaderView?
+    /// The DLT_NULL family was in the other byte order from the one this host uses.
+    public var byteSwappedFamily = false
+    /// The BSD address family of a DLT_NULL/DLT_LOOP frame (it tells the capturing OS), 0 otherwise.
+    public var nullFamily: UInt32 = 0
+
+    public init(linkType: LinkType, networkProtocol: EtherType, headerLength: Int) {
+        self.linkType = linkType
+        self.networkProtocol = networkProtocol
+        self.headerLength = headerLength
+    }
+}
+
+public enum LinkDecoder {
+    /// Decodes the link header of `frame` captured with link type `linkType`.
+    public static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> LinkLayer {
+        switch linkType {
+        case .ethernet:
+            return try EthernetHeader.decode(frame, at: 0, linkType: linkType)
+        case .null:
+            return try NullHeader.decode(frame, linkType: linkType, bigEndianOnly: false)
+        case .loop:
+            return try NullHeader.decode(frame, linkType: linkType, bigEndianOnly: true)
+        case .raw, .rawBSD12, .rawBSD14:
+            guard frame.count >= 1 else { throw .truncated(.link, at: 0, needed: 1, available: 0) }
+            switch frame.u8(0) >> 4 {
+            case 4: return LinkLayer(linkType: linkType, networkProtocol: .ipv4, headerLength: 0)
+            case 6: return LinkLayer(linkType: linkType, networkProtocol: .ipv6, headerLength: 0)
+            case let version: throw .badField(.link, "IP version", value: UInt32(version), at: 0)
+            }
+        case .ipv4:
+            return LinkLayer(linkType: linkType, networkProtocol: .ipv4, headerLength: 0)
+        case .ipv6:
+            return LinkLayer(linkType: linkType, networkProtocol: .ipv6, headerLength: 0)
+        case .linuxSLL:
+            return try LinuxSLLHeader.decode(frame, linkType: linkType)
+        case .linuxSLL2:
+            return try LinuxSLL2Header.decode(frame, linkType: linkType)
+        case .pktap, .user2:
+            return try PKTAPHeaderView.decode(frame, linkType: linkType)
+        default:
+            throw DecodeError(layer: .link, kind: .unsupportedLinkType, offset: 0, needed: 0, available: frame.count, value: linkType.rawValue)
+        }
+    }
+}

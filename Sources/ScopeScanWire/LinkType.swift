@@ -1,0 +1,97 @@
+/// A pcap/pcapng link type (LINKTYPE_* / DLT_* value); unknown values survive as themselves.
+public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// BSD loopback: a 4-byte address family in the capturing host's byte order.
+    public static let null = LinkType(0)
+    public static let ethernet = LinkType(1)
+    /// DLT_RAW as OpenBSD (14) and most others (12) number it; LINKTYPE_RAW is 101 in files.
+    public static let rawBSD12 = LinkType(12)
+    public static let rawBSD14 = LinkType(14)
+    public static let raw = LinkType(101)
+    /// OpenBSD loopback: the same 4-byte family as DLT_NULL, always big-endian.
+    public static let loop = LinkType(108)
+    public static let linuxSLL = LinkType(113)
+    /// DLT_USER2: Apple's tools write PKTAP captures with this number.
+    public static let user2 = LinkType(149)
+    public static let ipv4 = LinkType(228)
+    public static let ipv6 = LinkType(229)
+    public static let pktap = LinkType(258)
+    public static let linuxSLL2 = LinkType(276)
+
+    public static let supported: [LinkType] = [.null, .ethernet, .rawBSD12, .rawBSD14, .raw, .loop, .linuxSLL, .user2, .ipv4, .ipv6, .pktap, .linuxSLL2]
+
+    public var isSupported: Bool { LinkType.supported.contains(self) }
+
+    /// The link is a loopback by its very type (BSD lo0 uses DLT_NULL or DLT_LOOP).
+    public var isLoopbackType: Bool { self == .null || self == .loop }
+
+    public var name: String {
+        switch rawValue {
+        case 0: return "NULL"
+        case 1: return "EN10MB"
+        case 12, 14, 101: return "RAW"
+        case 108: return "LOOP"
+        case 113: return "LINUX_SLL"
+        case 149: return "USER2 (PKTAP)"
+        case 228: return "IPV4"
+        case 229: return "IPV6"
+        case 258: return "PKTAP"
+        case 276: return "LINUX_SLL2"
+        default: return "LINKTYPE_\(rawValue)"
+        }
+    }
+
+    public var description: String { name }
+}
+
+/// EtherType values (and the network protocols the link decoders map their own codes onto).
+public struct EtherType: RawRepresentable, Hashable, Sendable {
+    public var rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let ipv4 = EtherType(rawValue: 0x0800)
+    public static let arp = EtherType(rawValue: 0x0806)
+    public static let vlan = EtherType(rawValue: 0x8100)
+    public static let ipv6 = EtherType(rawValue: 0x86dd)
+    public static let qinq = EtherType(rawValue: 0x88a8)
+    /// Pre-standard QinQ tag some switches still send.
+    public static let qinqLegacy = EtherType(rawValue: 0x9100)
+}
+
+/// IP protocol / IPv6 next-header numbers.
+public struct IPProtocol: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public init(_ rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let hopByHop = IPProtocol(0)
+    public static let icmp = IPProtocol(1)
+    public static let tcp = IPProtocol(6)
+    public static let udp = IPProtocol(17)
+    public static let ipv6Routing = IPProtocol(43)
+    public static let ipv6Fragment = IPProtocol(44)
+    public static let esp = IPProtocol(50)
+    public static let ah = IPProtocol(51)
+    public static let icmpv6 = IPProtocol(58)
+    public static let noNextHeader = IPProtocol(59)
+    public static let destinationOptions = IPProtocol(60)
+    public static let mobility = IPProtocol(135)
+    public static let hip = IPProtocol(139)
+    public static let shim6 = IPProtocol(140)
+
+    public var description: String {
+        switch rawValue {
+        case 1: return "icmp"
+        case 6: return "tcp"
+        case 17: return "udp"
+        case 58: return "icmp6"
+        case 50: return "esp"
+        case 51: return "ah"
+        case 59: return "none"
+        default: return "proto-\(rawValue)"
+        }
+    }
+}

@@ -1,0 +1,30 @@
+// Linux "cooked" captures, as `tcpdump -i any` writes them.
+//
+// SLL (v1, 16 bytes):  packet type(2) ARPHRD(2) addr len(2) addr(8) protocol(2)
+// SLL2 (20 bytes):     protocol(2) reserved(2) interface index(4) ARPHRD(2) packet type(1) addr len(1) addr(8)
+public enum LinuxSLLHeader {
+    public static let headerLength = 16
+
+    static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> LinkLayer {
+        guard frame.count >= headerLength else {
+            throw .truncated(.sll, at: 0, needed: headerLength, available: frame.count)
+        }
+        var layer = LinkLayer(linkType: linkType, networkProtocol: EtherType(rawValue: frame.be16(14)), headerLength: headerLength)
+        layer.hasZeroMACs = frame.be16(2) == 772 // ARPHRD_LOOPBACK
+        return layer
+    }
+}
+
+public enum LinuxSLL2Header {
+    public static let headerLength = 20
+
+    static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> LinkLayer {
+        guard frame.count >= headerLength else {
+            throw .truncated(.sll2, at: 0, needed: headerLength, available: frame.count)
+        }
+        var layer = LinkLayer(linkType: linkType, networkProtocol: EtherType(rawValue: frame.be16(0)), headerLength: headerLength)
+        layer.interfaceIndex = frame.be32(4)
+        layer.hasZeroMACs = frame.be16(8) == 772 // ARPHRD_LOOPBACK
+        return layer
+    }
+}

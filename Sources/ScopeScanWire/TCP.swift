@@ -1,0 +1,131 @@
+// TCP header (RFC 9293 section 3.1).
+//
+//  0                   1                   2                   3
+//  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// |          Source Port          |       Destination Port        |   0
+// |                        Sequence Number                        |   4
+// |                    Acknowledgment Number                      |   8
+// |  Data |       |C|E|U|A|P|R|S|F|                               |
+// | Offset| Rsrvd |W|C|R|C|S|S|Y|I|            Window             |  12
+// |           Checksum            |         Urgent Pointer        |  16
+// |                           [Options]                           |  20
+public struct TCPFlags: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let fin = TCPFlags(rawValue: 0x001)
+    public static let syn = TCPFlags(rawValue: 0x002)
+    public static let rst = TCPFlags(rawValue: 0x004)
+    public static let psh = TCPFlags(rawValue: 0x008)
+    public static let ack = TCPFlags(rawValue: 0x010)
+    public static let urg = TCPFlags(rawValue: 0x020)
+    public static let ece = TCPFlags(rawValue: 0x040)
+    public static let cwr = TCPFlags(rawValue: 0x080)
+    public static let ae = TCPFlags(rawValue: 0x100)
+
+    /// tcpdump's notation: "S", "S.", "R.", "P.", "F.".
+    public var description: String {
+        var text = ""
+        if contains(.syn) { text += "S" }
+        if contains(.fin) { text += "F" }
+        if contains(.rst) { text += "R" }
+        if contains(.psh) { text += "P" }
+        if contains(.urg) { text += "U" }
+        if contains(.ece) { text += "E" }
+        if contains(.cwr) { text += "W" }
+        if contains(.ack) { text += "." }
+        return text.isEmpty ? "none" : text
+    }
+}
+
+public struct TCPHeaderView {
+    public static let minimumHeaderLength = 20
+
+    public let header: UnsafeRawBufferPointer
+    public let payload: UnsafeRawBufferPointer
+
+    public init(checking bytes: UnsafeRawBufferPointer, offset: Int = 0) throws(DecodeError) {
+        guard bytes.count >= Self.minimumHeaderLength else {
+            throw .truncated(.tcp, at: offset, needed: Self.minimumHeaderLength, available: bytes.count)
+        }
+        let headerLength = Int(bytes.u8(12) >> 4) * 4
+        guard headerLength >= Self.minimumHeaderLength else {
+            throw .badField(.tcp, "data offset", value: UInt32(headerLength / 4), at: offset + 12)
+        }
+        guard bytes.count >= headerLength else {
+            throw .truncated(.tcp, at: offset, needed: headerLength, available: bytes.count)
+        }
+        header = bytes.head(headerLength)
+        payload = bytes.tail(from: headerLength)
+    }
+
+    public var sourcePort: UInt16 { header.be16(0) }
+    public var destinationPort: UInt16 { header.be16(2) }
+    public var sequenceNumber: UInt32 { header.be32(4) }
+    public var acknowledgmentNumber: UInt32 { header.be32(8) }
+    public var headerLength: Int { header.count }
+    public var flags: TCPFlags { TCPFlags(rawValue: header.be16(12) & 0x01ff) }
+    public var window: UInt16 { header.be16(14) }
+    public var checksum: UInt16 { header.be16(16) }
+    public var urgentPointer: UInt16 { header.be16(18) }
+    public var optionBytes: UnsafeRawBufferPointer { header.tail(from: 20) }
+    public var options: TCPOptions { TCPOptions(bytes: optionBytes) }
+}
+
+/// One TCP option (RFC 9293 3.2, RFC 7323, RFC 2018).
+public enum TCPOption: Sendable, Equatable {
+    case maximumSegmentSize(UInt16)
+    case windowScale(UInt8)
+    case sackPermitted
+    /// Number of SACK blocks and the first block's edges.
+    case sack(blocks: Int, firstLeft: UInt32, firstRight: UInt32)
+    case timestamps(value: UInt32, echo: UInt32)
+    case noOperation
+    case other(kind: UInt8, length: Int)
+}
+
+/// Walks the options without allocating. Stops at End-of-Option-List or at a malformed length
+/// (then `isMalformed` is set on the iterator).
+public struct TCPOptions: Sequence {
+    public let bytes: UnsafeRawBufferPointer
+
+    public struct Iterator: IteratorProtocol {
+        let bytes: UnsafeRawBufferPointer
+        var offset = 0
+        public private(set) var isMalformed = false
+
+        public mutating func next() -> TCPOption? {
+            guard offset < bytes.count else { return nil }
+            let kind = bytes.u8(offset)
+            switch kind {
+            case 0: offset = bytes.count; return nil
+            case 1: offset += 1; return .noOperation
+            default:
+                guard offset + 1 < bytes.count else { isMalformed = true; offset = bytes.count; return nil }
+                let length = Int(bytes.u8(offset + 1))
+                guard length >= 2, offset + length <= bytes.count else { isMalformed = true; offset = bytes.count; return nil }
+                let start = offset
+                offset += length
+                switch (kind, length) {
+                case (2, 4): return .maximumSegmentSize(bytes.be16(start + 2))
+                case (3, 3): return .windowScale(bytes.u8(start + 2))
+                case (4, 2): return .sackPermitted
+                case (5, _) where length >= 10 && (length - 2) % 8 == 0:
+                    return .sack(blocks: (length - 2) / 8, firstLeft: bytes.be32(start + 2), firstRight: bytes.be32(start + 6))
+                case (8, 10): return .timestamps(value: bytes.be32(start + 2), echo: bytes.be32(start + 6))
+                default: return .other(kind: kind, length: length)
+                }
+            }
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(bytes: bytes) }
+
+    /// Whether every option is well formed.
+    public var isWellFormed: Bool {
+        var iterator = makeIterator()
+        while iterator.next() != nil {}
+        return !iterator.isMalformed
+    }
+}

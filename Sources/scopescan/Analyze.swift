@@ -1,0 +1,101 @@
+import ArgumentParser
+import ScopeScanCapture
+import ScopeScanReport
+import ScopeScanRules
+import ScopeScanWire
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Analyse capture files and report misrouting findings.",
+        discussion: """
+        Each file is analysed on its own; frame numbers count from 1 per file, as Wireshark's do.
+        Exit status: 0 analysed; 1 a finding at or above --fail-on; 2 bad usage or unreadable input.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("pcap or pcapng files.", valueName: "file"))
+    var files: [String]
+
+    @Option(help: ArgumentHelp("BPF filter expression, compiled by libpcap (e.g. 'ip6 and tcp'). Frame numbers still count every packet.", valueName: "expression"))
+    var filter: String?
+
+    @Option(help: "Output format: text (blocks per finding) or json (JSON Lines, one finding per line, then a summary line).")
+    var format: OutputFormat = .text
+
+    @Option(name: .customLong("interface-name"), help: ArgumentHelp("Name the single interface of a classic pcap file (it records none), e.g. lo0.", valueName: "name"))
+    var interfaceName: String?
+
+    @Option(name: .customLong("fail-on"), help: "Exit with status 1 when a finding at or above this severity is reported (warning or error).")
+    var failOn: Severity?
+
+    @Option(help: "Colour the text output: auto (when standard output is a terminal and NO_COLOR is unset), always, never.")
+    var color: ColourChoice = .auto
+
+    @OptionGroup(title: "Rules and thresholds")
+    var ruleOptions: RuleOptions
+
+    func run() throws {
+        let filter = try InputFiles.filter(self.filter)
+        let sources = try files.map { try InputFiles.open($0, interfaceName: interfaceName) }
+        let out = OutputSink(fd: 1)
+        let colour = color == .always || (color == .auto && out.isTerminal && getenv("NO_COLOR") == nil)
+        let formatter = FindingFormatter(colour: colour)
+        var worst: Severity?
+        for (position, source) in sources.enumerated() {
+            let analyzer = Analyzer(configuration: ruleOptions.configuration)
+            let findings = try Self.analyse(source, with: analyzer, filter: filter)
+            for finding in findings {
+                worst = max(worst ?? finding.severity, finding.severity)
+            }
+            switch format {
+            case .text:
+                if sources.count > 1 { out.writeLine("\(position > 0 ? "\n" : "")== \(source.name)") }
+                for finding in findings {
+                    out.writeLine(formatter.text(finding))
+                    out.writeLine("")
+                }
+                out.writeLine(SummaryFormatter().text(analyzer.summary, interfaces: analyzer.interfaces, inputs: [source.name]))
+            case .json:
+                for finding in findings {
+                    var line = FindingFormatter.json(finding)
+                    if sources.count > 1 { line = "{\"file\":\(JSONText.string(source.name))," + line.dropFirst() }
+                    out.writeLine(line)
+                }
+                out.writeLine(SummaryFormatter().json(analyzer.summary, interfaces: analyzer.interfaces, inputs: [source.name]))
+            }
+            out.flush()
+        }
+        out.flush()
+        if let failOn, let worst, worst >= failOn {
+            throw ExitCode(ExitStatus.findingsAtThreshold)
+        }
+    }
+
+    /// Reads every packet of `source` into `analyzer`; damage becomes a warning on stderr and in the summary.
+    static func analyse(_ source: PacketSource, with analyzer: Analyzer, filter: PacketFilter?) throws -> [Finding] {
+        analyzer.updateInterfaces(source.interfaces)
+        var known = source.interfaces.count
+        let warnings = try source.forEachPacket { packet in
+            if packet.interfaceIndex >= known {
+                analyzer.updateInterfaces(source.interfaces)
+                known = source.interfaces.count
+            }
+            if let filter, !filter.matches(packet) {
+                analyzer.noteFilteredOut()
+                return
+            }
+            analyzer.analyse(packet)
+        }
+        for warning in warnings {
+            FileHandleWriter.standardError("scopescan: warning: \(warning)\n")
+            analyzer.addWarning(warning.description)
+        }
+        return analyzer.finish()
+    }
+}

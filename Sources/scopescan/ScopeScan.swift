@@ -1,0 +1,83 @@
+import ArgumentParser
+import ScopeScanReport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Exit statuses (documented in the README and `scopescan --help`).
+enum ExitStatus {
+    /// Analysed; findings or not.
+    static let success: Int32 = 0
+    /// `--fail-on` threshold reached.
+    static let findingsAtThreshold: Int32 = 1
+    /// Bad usage or unreadable input.
+    static let badInput: Int32 = 2
+}
+
+/// A failure to report as one line and exit 2.
+struct UserError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+@main
+struct ScopeScan: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "scopescan",
+        abstract: "Find IPv6 scope and loopback misrouting in packet captures.",
+        discussion: """
+        Reads pcap and pcapng files (Wireshark, tcpdump, dumpcap) and flags link-local packets rerouted \
+        to loopback, SYNs retried without answer, slow connects, ICMP unreachables tied to the flow they \
+        quote, leaked KAME scope ids and addresses that must never be on the wire.
+
+        Exit status: 0 analysed (with or without findings); 1 findings at or above --fail-on; \
+        2 bad usage or unreadable input.
+        """,
+        version: version,
+        subcommands: [Analyze.self, Decode.self, Rules.self],
+        defaultSubcommand: nil
+    )
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Glibc.exit(exit.rawValue)
+        } catch let error as UserError {
+            fail(error.description)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                // --help, --version
+                print(fullMessage(for: error))
+                Glibc.exit(0)
+            }
+            let message = message(for: error)
+            if message.contains("\n") || message.isEmpty {
+                FileHandleWriter.standardError(fullMessage(for: error) + "\n")
+            } else {
+                FileHandleWriter.standardError("scopescan: error: \(message)\n(see 'scopescan help' for usage)\n")
+            }
+            Glibc.exit(ExitStatus.badInput)
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandleWriter.standardError("scopescan: error: \(message)\n")
+        Glibc.exit(ExitStatus.badInput)
+    }
+}
+
+enum FileHandleWriter {
+    static func standardError(_ text: String) {
+        let sink = OutputSink(fd: 2)
+        sink.write(text)
+        sink.flush()
+    }
+}
