@@ -23,6 +23,9 @@ public final class PcapngReader: PacketSource {
         static let nameResolution: UInt32 = 4
         static let interfaceStatistics: UInt32 = 5
         static let enhancedPacket: UInt32 = 6
+        static let systemdJournalExport: UInt32 = 9
+        static let customCopyable: UInt32 = 0x0000_0BAD
+        static let customNotCopyable: UInt32 = 0x4000_0BAD
     }
 
     static let byteOrderMagic: UInt32 = 0x1A2B_3C4D
@@ -37,6 +40,9 @@ public final class PcapngReader: PacketSource {
         guard magic == Self.byteOrderMagic || magic == Self.byteOrderMagic.byteSwapped else {
             throw CaptureError(path: path, message: "pcapng section header at offset 0: byte-order magic 0x\(String(magic, radix: 16)), expected 0x1a2b3c4d")
         }
+        // Learn every interface up front (a later section may describe the interface that owns an
+        // address seen earlier); damage is reported by the real pass, not here.
+        _ = try? readBlocks(interfacesOnly: true) { _ in }
     }
 
     /// Per-section reading state.
@@ -79,12 +85,21 @@ public final class PcapngReader: PacketSource {
     }
 
     public func forEachPacket(_ body: (CapturedPacket) throws -> Void) throws -> [CaptureWarning] {
+        try readBlocks(interfacesOnly: false, body)
+    }
+
+    /// Walks the blocks; with `interfacesOnly`, packets are skipped and only interfaces collected.
+    private func readBlocks(interfacesOnly: Bool, _ body: (CapturedPacket) throws -> Void) throws -> [CaptureWarning] {
         let data = file.bytes
         var offset = 0
         var frame = 0
         var section = Section(bigEndian: false, interfaceBase: 0)
         var clocks: [Clock] = []
+        // A simple packet block has no timestamp: it inherits the previous packet's, so time stays ordered.
+        var previousTimestamp = Timestamp(nanoseconds: 0)
         interfaces.removeAll()
+        sectionComments.removeAll()
+        packetComments.removeAll()
         func warn(_ message: String) -> [CaptureWarning] {
             [CaptureWarning(path: name, offset: offset, message: "\(message); stopped after frame \(frame), frames before it were analysed")]
         }
@@ -156,6 +171,7 @@ public final class PcapngReader: PacketSource {
                 interfaces.append(interface)
                 clocks.append(clock)
             case BlockType.enhancedPacket, BlockType.obsoletePacket:
+                if interfacesOnly { break }
                 let isEnhanced = type == BlockType.enhancedPacket
                 guard block.count >= 20 else { return warn("pcapng packet block body is \(block.count) bytes, needs 20") }
                 let localInterface = isEnhanced ? Int(section.u32(block, 0)) : Int(section.u16(block, 0))
@@ -179,15 +195,17 @@ public final class PcapngReader: PacketSource {
                     }
                 }
                 let index = section.interfaceBase + localInterface
+                previousTimestamp = clocks[localInterface].timestamp(units)
                 try body(CapturedPacket(
                     frameNumber: frame,
-                    timestamp: clocks[localInterface].timestamp(units),
+                    timestamp: previousTimestamp,
                     originalLength: originalLength,
                     interfaceIndex: index,
                     linkType: interfaces[index].linkType,
                     direction: direction,
                     bytes: UnsafeRawBufferPointer(rebasing: block[20..<(20 + capturedLength)])))
             case BlockType.simplePacket:
+                if interfacesOnly { break }
                 guard block.count >= 4 else { return warn("pcapng simple packet block body is \(block.count) bytes, needs 4") }
                 guard !clocks.isEmpty else { return warn("pcapng simple packet block before any interface description") }
                 let originalLength = Int(section.u32(block, 0))
@@ -196,13 +214,17 @@ public final class PcapngReader: PacketSource {
                 frame += 1
                 try body(CapturedPacket(
                     frameNumber: frame,
-                    timestamp: Timestamp(nanoseconds: 0),
+                    timestamp: previousTimestamp,
                     originalLength: originalLength,
                     interfaceIndex: section.interfaceBase,
                     linkType: interfaces[section.interfaceBase].linkType,
                     bytes: UnsafeRawBufferPointer(rebasing: block[4..<(4 + capturedLength)])))
+            case BlockType.customCopyable, BlockType.customNotCopyable, BlockType.systemdJournalExport:
+                // Wireshark shows these as records with frame numbers of their own; count them so
+                // our frame numbers stay the ones a user sees in Wireshark.
+                frame += 1
             default:
-                break // name resolution, statistics, decryption secrets, custom blocks: not needed
+                break // name resolution, statistics, decryption secrets: not needed
             }
             offset += length
         }

@@ -25,15 +25,25 @@ public final class ScopeViolationRule: Rule {
            let quoted = context.packet.quoted, case .v6(let header) = quoted.ip {
             let flow = FlowDescription(source: quoted.source, destination: quoted.destination, sourcePort: quoted.sourcePort, destinationPort: quoted.destinationPort, proto: quoted.upperLayer)
             let key = FindingCollector.Key(rule: descriptor.id, interface: context.interfaceIndex, flow: flow)
-            findings.record(key, frame: context.frame, time: context.timestamp) {
-                Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: flow,
-                        summary: "a router answered 'beyond scope of source address': \(header.source) (\(header.source.kind)) cannot reach \(header.destination) (\(header.destination.kind))",
-                        details: [("source_scope", .string(header.source.kind.description)), ("destination_scope", .string(header.destination.kind.description)), ("icmp_frame", .int(context.frame))],
-                        frames: [context.frame], related: [.icmpUnreachable])
+            if findings.touch(key, frame: context.frame, time: context.timestamp) {
+                // The offending packet was seen first: link the router's verdict to it.
+                findings.update(key) { finding in
+                    if !finding.related.contains(.icmpUnreachable) { finding.related.append(.icmpUnreachable) }
+                    finding.setDetail("icmp_frame", .int(context.frame))
+                    finding.summary += "; a router answered 'beyond scope of source address' (frame \(context.frame))"
+                }
+            } else {
+                findings.add(key, Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: flow,
+                                          summary: "a router answered 'beyond scope of source address': \(header.source) (\(header.source.kind)) cannot reach \(header.destination) (\(header.destination.kind))",
+                                          details: [("source_scope", .string(header.source.kind.description)), ("destination_scope", .string(header.destination.kind.description)), ("icmp_frame", .int(context.frame))],
+                                          frames: [context.frame], related: [.icmpUnreachable]))
             }
             return
         }
         guard let ip = context.packet.ipv6, !context.isLoopback else { return }
+        // Neighbor Discovery, MLD and ICMPv6 errors may use any on-link source and destination
+        // (RFC 4861 7.2.2, RFC 4443 2.2): only transport traffic and echoes show a wrong selection.
+        if let icmp = context.packet.icmpv6, icmp.type.isError || (130...143).contains(icmp.type.rawValue) { return }
         let source = ip.source, destination = ip.destination
         let outward = source.isLinkLocalUnicast && Self.isWider(destination)
         let inward = destination.isLinkLocalUnicast && Self.isWider(source) && !source.isMulticast

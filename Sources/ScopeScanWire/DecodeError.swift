@@ -78,7 +78,6 @@ public struct Anomalies: OptionSet, Sendable, Hashable {
     public static let udpLengthMismatch = Anomalies(rawValue: 1 << 10)
     public static let duplicateFragmentHeader = Anomalies(rawValue: 1 << 11)
     public static let badChecksum = Anomalies(rawValue: 1 << 12)
-    public static let nullFamilyByteSwapped = Anomalies(rawValue: 1 << 13)
 
     /// Stable names, used in JSON output and docs.
     public static let names: [(Anomalies, String)] = [
@@ -95,7 +94,6 @@ public struct Anomalies: OptionSet, Sendable, Hashable {
         (.udpLengthMismatch, "udp-length-mismatch"),
         (.duplicateFragmentHeader, "duplicate-fragment-header"),
         (.badChecksum, "bad-checksum"),
-        (.nullFamilyByteSwapped, "null-family-byte-swapped"),
     ]
 
     public var names: [String] {

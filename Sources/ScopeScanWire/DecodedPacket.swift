@@ -56,7 +56,6 @@ public enum PacketDecoder {
             return packet
         }
         packet.link = link
-        if link.byteSwappedFamily { packet.anomalies.insert(.nullFamilyByteSwapped) }
         let network = frame.tail(from: link.headerLength)
         switch link.networkProtocol {
         case .ipv6: decodeIPv6(network, offset: link.headerLength, into: &packet)

@@ -1,0 +1,159 @@
+import Testing
+import ScopeScanCapture
+import ScopeScanRules
+import ScopeScanWire
+
+@Suite("Rule engine: thresholds, selection, bounded memory")
+struct EngineTests {
+    let client = IPv6Address("2001:db8:1::1")!
+    let server = IPv6Address("2001:db8:1::2")!
+
+    @Test("--syn-retries above the SYN count keeps syn-unanswered silent")
+    func synRetriesThreshold() throws {
+        var configuration = RuleConfiguration()
+        configuration.synRetries = 4
+        let (findings, _) = try analyse("linux-syn-dropped.pcap", configuration: configuration)
+        #expect(findings.isEmpty)
+        configuration.synRetries = 3
+        #expect(try analyse("linux-syn-dropped.pcap", configuration: configuration).findings.map(\.rule) == [.synUnanswered])
+    }
+
+    @Test("syn-unanswered reports count, gaps and total wait")
+    func synUnansweredDetails() throws {
+        let finding = try #require(try analyse("linux-syn-dropped.pcap").findings.first)
+        #expect(finding.detail("syn_count") == .int(3))
+        guard case .doubles(let gaps) = try #require(finding.detail("gaps_seconds")) else { Issue.record("gaps not doubles"); return }
+        #expect(gaps.count == 2)
+        // Linux backs off 1 s then 2 s (initial RTO 1 s, doubled).
+        #expect(abs(gaps[0] - 1) < 0.1 && abs(gaps[1] - 2) < 0.2)
+        guard case .double(let wait) = try #require(finding.detail("total_wait_seconds")) else { Issue.record("wait"); return }
+        #expect(abs(wait - (gaps[0] + gaps[1])) < 1e-5)
+    }
+
+    @Test("--slow-connect-threshold above the time lost keeps slow-connect silent")
+    func slowConnectThreshold() throws {
+        var configuration = RuleConfiguration()
+        configuration.slowConnectThreshold = 10
+        #expect(try analyse("linux-syn-dropped-then-answered.pcap", configuration: configuration).findings.isEmpty)
+    }
+
+    @Test("--rule and --skip-rule select rules; --min-severity drops lower ones")
+    func selection() throws {
+        var configuration = RuleConfiguration()
+        configuration.enabledRules = [.icmpUnreachable]
+        #expect(try analyse("macos-lo0-own-linklocal.pcap", configuration: configuration).findings.map(\.rule) == [.icmpUnreachable])
+        configuration.enabledRules = Set(RuleCatalogue.all.map(\.id)).subtracting([.icmpUnreachable, .linkLocalOnLoopback])
+        #expect(try analyse("macos-lo0-own-linklocal.pcap", configuration: configuration).findings.map(\.rule) == [.synUnanswered])
+        configuration = RuleConfiguration()
+        configuration.minimumSeverity = .error
+        let rules = try analyse("freebsd-lo0-slow-connect.pcap", configuration: configuration).findings.map(\.rule)
+        #expect(rules == [.synUnanswered])
+    }
+
+    @Test("platform-specific explanations for macOS (AF 30) and FreeBSD (AF 28) loopback captures")
+    func platformContext() throws {
+        let mac = try analyse("macos-lo0-own-linklocal.pcap").findings
+        #expect(mac.allSatisfy { $0.rule == .icmpUnreachable || $0.detail("platform") == .string("macOS") })
+        #expect(mac.first { $0.rule == .linkLocalOnLoopback }?.summary.contains("never accepts") == true)
+        let freebsd = try analyse("freebsd-lo0-slow-connect.pcap").findings
+        #expect(freebsd.first { $0.rule == .slowConnect }?.summary.contains("origifp") == true)
+        #expect(freebsd.first { $0.rule == .synUnanswered }?.summary.contains("source-address validation") == true)
+    }
+
+    @Test("the ICMPv6 error names the SYN it killed")
+    func icmpTiedToSYN() throws {
+        let finding = try #require(try analyse("linux-icmp6-unreachable.pcap").findings.first { $0.rule == .icmpUnreachable })
+        #expect(finding.detail("code_name") == .string("no route to destination"))
+        #expect(finding.detail("quoted_syn_frames") == .ints([1]))
+        #expect(finding.summary.contains("SYN is frame 1"))
+    }
+
+    @Test("beyond-scope ICMPv6 errors link icmp-unreachable and scope-violation")
+    func beyondScopeLinked() throws {
+        let findings = try analyse("scope-violation.pcap").findings
+        #expect(findings.first { $0.rule == .icmpUnreachable }?.related == [.scopeViolation])
+        #expect(findings.first { $0.rule == .scopeViolation }?.related == [.icmpUnreachable])
+    }
+
+    @Test("a flood of a million-style distinct SYNs stays within the flow cap and says it evicted")
+    func synFloodIsBounded() {
+        var configuration = RuleConfiguration()
+        configuration.maxFlows = 1000
+        let analyzer = Analyzer(configuration: configuration)
+        let frames = (0..<50_000).map { i in
+            PacketBuilder.tcp6(source: IPv6Address(high: client.high, low: UInt64(i)), destination: server, sourcePort: UInt16(truncatingIfNeeded: 1024 + i), destinationPort: 80, seq: UInt32(i), flags: .syn)
+        }
+        PacketBuilder.feed(frames, to: analyzer, spacing: 0.0001)
+        let findings = analyzer.finish()
+        #expect(findings.isEmpty)
+        #expect(analyzer.summary.connectionAttempts == 50_000)
+        #expect(analyzer.summary.peakFlowsTracked <= 1000)
+        #expect(analyzer.summary.flowsEvicted >= 49_000 - 1000)
+    }
+
+    @Test("an evicted attempt that was already retried is still reported")
+    func evictionConcludesRetriedAttempts() {
+        var configuration = RuleConfiguration()
+        configuration.maxFlows = 16
+        let analyzer = Analyzer(configuration: configuration)
+        var frames = [PacketBuilder.tcp6(source: client, destination: server, sourcePort: 5000, destinationPort: 80, seq: 7, flags: .syn)]
+        frames.append(frames[0])
+        frames += (0..<64).map { i in PacketBuilder.tcp6(source: client, destination: server, sourcePort: UInt16(6000 + i), destinationPort: 80, seq: UInt32(i), flags: .syn) }
+        PacketBuilder.feed(frames, to: analyzer)
+        let findings = analyzer.finish()
+        let retried = findings.filter { $0.rule == .synUnanswered }
+        #expect(retried.count == 1)
+        #expect(retried.first?.frames == [1, 2])
+        #expect(retried.first?.detail("concluded_by") == .string("evicted from the flow table"))
+    }
+
+    @Test("a million identical link-local packets make one finding, counted")
+    func aggregation() {
+        let analyzer = Analyzer()
+        let ll = IPv6Address("fe80::1:2")!
+        let frames = (0..<2000).map { i in PacketBuilder.tcp6(source: ll, destination: ll, sourcePort: 4000, destinationPort: 80, seq: UInt32(i), flags: .ack, zeroMACs: true) }
+        PacketBuilder.feed(frames, to: analyzer, interfaceName: "lo")
+        let findings = analyzer.finish()
+        #expect(findings.count == 1)
+        #expect(findings.first?.count == 2000)
+        #expect(findings.first?.frames.count == Finding.maximumFrames)
+    }
+
+    @Test("findings beyond --max-findings are counted, not kept")
+    func findingCap() {
+        var configuration = RuleConfiguration()
+        configuration.maxFindings = 10
+        let analyzer = Analyzer(configuration: configuration)
+        let frames = (0..<100).map { i in
+            PacketBuilder.tcp6(source: IPv6Address(high: 0xfe80_0000_0000_0000, low: UInt64(i + 2)), destination: IPv6Address("fe80::1:2")!, sourcePort: 4000, destinationPort: 80, seq: 1, flags: .ack, zeroMACs: true)
+        }
+        PacketBuilder.feed(frames, to: analyzer, interfaceName: "lo")
+        #expect(analyzer.finish().count == 10)
+        #expect(analyzer.summary.suppressedByRule[.linkLocalOnLoopback] == 90)
+    }
+
+    @Test("a SYN retried and answered is slow-connect; the same answered at once is silent")
+    func slowConnectVersusClean() {
+        let analyzer = Analyzer()
+        let syn = PacketBuilder.tcp6(source: client, destination: server, sourcePort: 5000, destinationPort: 22, seq: 100, flags: .syn)
+        let synAck = PacketBuilder.tcp6(source: server, destination: client, sourcePort: 22, destinationPort: 5000, seq: 900, ack: 101, flags: [.syn, .ack])
+        PacketBuilder.feed([syn, syn, syn, synAck], to: analyzer, spacing: 1.0)
+        #expect(analyzer.finish().map(\.rule) == [.slowConnect])
+        let clean = Analyzer()
+        PacketBuilder.feed([syn, synAck], to: clean, spacing: 0.001)
+        #expect(clean.finish().isEmpty)
+    }
+
+    @Test("unanswered attempts from other client ports join a later successful connect")
+    func slowConnectJoinsEarlierAttempts() {
+        let analyzer = Analyzer()
+        let first = PacketBuilder.tcp6(source: client, destination: server, sourcePort: 5000, destinationPort: 22, seq: 100, flags: .syn)
+        let second = PacketBuilder.tcp6(source: client, destination: server, sourcePort: 5001, destinationPort: 22, seq: 200, flags: .syn)
+        let synAck = PacketBuilder.tcp6(source: server, destination: client, sourcePort: 22, destinationPort: 5001, seq: 900, ack: 201, flags: [.syn, .ack])
+        PacketBuilder.feed([first, second, synAck], to: analyzer, spacing: 1.5)
+        let findings = analyzer.finish()
+        let slow = findings.first { $0.rule == .slowConnect }
+        #expect(slow?.frames == [1, 2, 3])
+        #expect(slow?.detail("earlier_client_ports") == .ints([5000]))
+    }
+}
