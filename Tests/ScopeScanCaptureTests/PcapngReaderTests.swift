@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import ScopeScanCapture
+import ScopeScanWire
+
+@Suite("Native pcapng reader")
+struct PcapngReaderTests {
+    @Test("big-endian and little-endian sections, interface names, link types, addresses")
+    func sectionsAndInterfaces() throws {
+        let reader = try PcapngReader(path: fixture("pcapng-bigendian.pcapng"))
+        #expect(reader.interfaces.map(\.name) == ["lo0", "en0"])
+        #expect(reader.interfaces.map(\.linkType) == [.null, .ethernet])
+        #expect(reader.interfaces[1].addresses.map(\.description) == ["fe80::1:2/64"])
+        #expect(reader.interfaces[0].timestampResolution == 1_000_000_000)
+        #expect(reader.interfaces[1].timestampResolution == 64)
+    }
+
+    @Test("timestamps, frame numbers and directions match tshark's")
+    func timestampsMatchTshark() throws {
+        let reader = try PcapngReader(path: fixture("pcapng-bigendian.pcapng"))
+        let (list, warnings) = try records(reader)
+        #expect(warnings.isEmpty)
+        // tshark -T fields -e frame.number -e frame.time_epoch: frame 6 is a custom block (a record
+        // in Wireshark, so it keeps its number) and frame 7 a simple packet block without a time.
+        #expect(list.map(\.frame) == [1, 2, 3, 4, 5, 7, 8])
+        #expect(Array(list.map(\.epoch).prefix(5)) == ["1715421601.000000987", "1715421601.000124443", "1715421601.000247899", "1715421602.000000000", "1715421602.015625000"])
+        #expect(list.last?.epoch == "1715421602.046875000")
+        #expect(list.map(\.interface) == [0, 0, 0, 1, 1, 1, 1])
+        #expect(list[3].direction == .outbound && list[4].direction == .inbound)
+        #expect(reader.packetComments[4] == "outbound SYN")
+    }
+
+    @Test("dumpcap -i lo -i veth0: the interface of every packet")
+    func dumpcapTwoInterfaces() throws {
+        let reader = try PcapngReader(path: fixture("linux-two-interfaces.pcapng"))
+        let (list, _) = try records(reader)
+        // tshark -e frame.interface_name: veth0 for 1-3 and 14-17, lo for 4-13.
+        let names = list.map { reader.interfaces[$0.interface].name ?? "?" }
+        #expect(names == Array(repeating: "veth0", count: 3) + Array(repeating: "lo", count: 10) + Array(repeating: "veth0", count: 4))
+    }
+
+    @Test("mergecap of a DLT_NULL and an Ethernet capture keeps both link types")
+    func mergecapMixedLinkTypes() throws {
+        let reader = try PcapngReader(path: fixture("mergecap-null-ethernet.pcapng"))
+        #expect(reader.interfaces.map(\.linkType) == [.null, .ethernet])
+        let (list, _) = try records(reader)
+        #expect(list.count == 20)
+        #expect(list.filter { $0.interface == 1 }.map(\.frame) == [18, 19, 20])
+    }
+
+    @Test("a block whose trailing length disagrees stops reading with a warning naming its offset")
+    func trailingLengthMismatch() throws {
+        let original = try records(PcapngReader(path: fixture("linux-own-linklocal-lo.pcapng"))).records
+        // Find the 5th packet block and corrupt its trailing length.
+        var offsetOfFifth = 0
+        let path = try damagedCopy(of: "linux-own-linklocal-lo.pcapng") { bytes in
+            var offset = 0, packets = 0
+            while offset + 8 <= bytes.count {
+                let type = UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+                let length = Int(UInt32(bytes[offset + 4]) | UInt32(bytes[offset + 5]) << 8 | UInt32(bytes[offset + 6]) << 16 | UInt32(bytes[offset + 7]) << 24)
+                if type == 6 {
+                    packets += 1
+                    if packets == 5 {
+                        offsetOfFifth = offset
+                        bytes[offset + length - 4] ^= 0x40
+                        return
+                    }
+                }
+                offset += length
+            }
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (list, warnings) = try records(PcapngReader(path: path))
+        #expect(list == Array(original.prefix(4)))
+        let warning = try #require(warnings.first)
+        #expect(warning.offset == offsetOfFifth)
+        #expect(warning.message.contains("trailing length"))
+        #expect(warning.message.contains("after frame 4"))
+    }
+
+    @Test("a file cut inside a block yields the packets before the cut and a warning")
+    func truncatedFile() throws {
+        let original = try records(PcapngReader(path: fixture("linux-own-linklocal-lo.pcapng"))).records
+        // Cut 20 bytes into the last enhanced packet block.
+        let path = try damagedCopy(of: "linux-own-linklocal-lo.pcapng") { bytes in
+            var offset = 0, lastPacket = 0
+            while offset + 8 <= bytes.count {
+                let type = UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8
+                if type == 6 { lastPacket = offset }
+                offset += Int(UInt32(bytes[offset + 4]) | UInt32(bytes[offset + 5]) << 8 | UInt32(bytes[offset + 6]) << 16)
+            }
+            bytes.removeLast(bytes.count - lastPacket - 20)
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (list, warnings) = try records(PcapngReader(path: path))
+        #expect(list == Array(original.dropLast()))
+        #expect(warnings.first?.message.contains("runs past the end of the file") == true)
+    }
+
+    @Test("every cut length of a pcapng file reads without crashing")
+    func everyCutLength() throws {
+        let data = try Data(contentsOf: fixturesDirectory.appendingPathComponent("pcapng-bigendian.pcapng"))
+        for length in stride(from: 0, to: data.count, by: 7) {
+            let path = try damagedCopy(of: "pcapng-bigendian.pcapng") { bytes in bytes.removeLast(bytes.count - length) }
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            if let reader = try? PcapngReader(path: path) {
+                let (list, warnings) = try records(reader)
+                // What is read is always the start of the intact file; a cut between blocks is silent.
+                #expect(list.count <= 7)
+                #expect(warnings.count <= 1)
+            }
+        }
+    }
+
+    @Test("a pcapng with a bad byte-order magic is refused at open")
+    func badMagic() throws {
+        let path = try damagedCopy(of: "pcapng-bigendian.pcapng") { bytes in bytes[8] = 0x99 }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: CaptureError.self) { try PcapngReader(path: path) }
+    }
+}
