@@ -14,7 +14,7 @@ enum PlatformNotes {
         case "Linux":
             return "Linux reroutes own link-local traffic via lo and accepts it"
         default:
-            return answered ? "the stack accepted the rerouted packets (a SYN-ACK came back): Linux behaviour" : nil
+            return answered ? "The stack accepted the rerouted packets (a SYN-ACK came back): Linux behaviour" : nil
         }
     }
 
@@ -33,6 +33,6 @@ enum PlatformNotes {
 
     static func slowConnect(platform: String?, lost: Double) -> String? {
         guard platform == "FreeBSD" || (lost >= 2.9 && lost < 3.5) else { return nil }
-        return "a 3 s connect is FreeBSD's signature for its own global address: the first two SYNs leave with ifp=lo0, origifp=vtnet0 and are dropped by source-address validation; the third uses the cached route (origifp=lo0) and passes (seed 003)"
+        return "A 3 s connect is FreeBSD's signature for its own global address: the first two SYNs leave with ifp=lo0, origifp=vtnet0 and are dropped by source-address validation; the third uses the cached route (origifp=lo0) and passes (seed 003)"
     }
 }

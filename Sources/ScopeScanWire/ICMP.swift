@@ -142,9 +142,11 @@ public struct QuotedPacket {
             let v6 = try IPv6HeaderView(checking: bytes, layer: .quotedIPv6, offset: offset)
             ip = .v6(v6)
             // The quote may be cut anywhere: take what the walk can see.
-            if let walk = try? IPv6ExtensionWalk.walk(v6.payload, first: v6.nextHeader, baseOffset: offset + 40, layer: .quotedIPv6), !walk.isLaterFragment {
+            if let walk = try? IPv6ExtensionWalk.walk(v6.payload, first: v6.nextHeader, baseOffset: offset + 40, layer: .quotedIPv6) {
+                // A later fragment still names its upper layer (as the outer packet and a quoted
+                // IPv4 fragment do), but its bytes continue that payload: no transport header.
                 upperLayer = walk.upperLayer
-                transport = v6.payload.tail(from: walk.upperLayerOffset)
+                transport = walk.isLaterFragment ? UnsafeRawBufferPointer(start: nil, count: 0) : v6.payload.tail(from: walk.upperLayerOffset)
             } else {
                 upperLayer = v6.nextHeader
                 transport = UnsafeRawBufferPointer(start: nil, count: 0)

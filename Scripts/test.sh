@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The project's test command (README, .ci/run): installs test dependencies, builds, runs the unit
+# and end-to-end tests, then crosschecks the decoder against tshark on every fixture.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+Scripts/install-deps.sh --test
+swift build --build-tests
+swift test --skip-build 2>&1 | tee .build/test-output.txt
+if [[ -x Scripts/crosscheck-tshark.py ]]; then
+    /usr/bin/python3 Scripts/crosscheck-tshark.py --scopescan "$(swift build --show-bin-path)/scopescan"
+fi

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+@Suite("scopescan analyze: outputs and exit statuses")
+struct AnalyzeCommandTests {
+    @Test("text output names rule, severity, interface, flow, summary and frames")
+    func textOutput() throws {
+        let result = try run(["analyze", fixture("linux-own-linklocal-lo.pcapng")])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("linklocal-on-loopback  warning"))
+        #expect(result.stdout.contains("  lo\n"))
+        #expect(result.stdout.contains("flow:    tcp [fe80::a:1%lo]:"))
+        #expect(result.stdout.contains("frames:  1, 2, 3, 4, 5, 6, 7, 8, 9, 10"))
+        #expect(result.stdout.contains("findings: 1 (linklocal-on-loopback 1)"))
+        #expect(!result.stdout.contains("\u{1b}["), "no colour when piped")
+    }
+
+    @Test("JSON Lines: one object per finding with the stable keys, then a summary object")
+    func jsonOutput() throws {
+        let result = try run(["analyze", "--format", "json", fixture("macos-lo0-own-linklocal.pcap"), "--interface-name", "lo0"])
+        #expect(result.status == 0)
+        let lines = try jsonLines(result.stdout)
+        #expect(lines.count == 4)
+        for finding in lines.dropLast() {
+            for key in ["rule", "severity", "frames", "first_frame", "interface", "flow", "summary", "details"] {
+                #expect(finding[key] != nil, "missing \(key)")
+            }
+            let flow = try #require(finding["flow"] as? [String: Any])
+            #expect(Set(flow.keys).isSuperset(of: ["src", "dst", "sport", "dport", "proto"]))
+            #expect(finding["interface"] as? String == "lo0")
+            #expect((flow["src"] as? String)?.hasSuffix("%lo0") == true, "scoped addresses")
+        }
+        #expect(lines[0]["rule"] as? String == "linklocal-on-loopback")
+        #expect(lines[0]["first_frame"] as? Int == 1)
+        let summary = try #require(lines.last?["summary"] as? [String: Any])
+        #expect(summary["packets"] as? Int == 17)
+        #expect(summary["findings"] as? Int == 3)
+    }
+
+    @Test("clean traffic: no findings, exit 0")
+    func clean() throws {
+        let result = try run(["analyze", fixture("linux-clean.pcap"), fixture("linux-clean-lo.pcap")])
+        #expect(result.status == 0)
+        #expect(result.stdout.components(separatedBy: "findings: none").count == 3)
+    }
+
+    @Test("bad input: one line naming the file and the problem, exit 2", arguments: [
+        (["analyze", "/nonexistent/capture.pcap"], "/nonexistent/capture.pcap: cannot open: No such file or directory"),
+        (["analyze", "Fixtures/not-a-capture.pcap"], "not a pcap or pcapng capture"),
+        (["analyze", "Fixtures/unsupported-linktype.pcap"], "link type 147"),
+        (["analyze", "--filter", "ip6 and and", "Fixtures/linux-syn-dropped.pcap"], "bad filter expression 'ip6 and and'"),
+        (["analyze", "--rule", "no-such-rule", "Fixtures/linux-syn-dropped.pcap"], "unknown rule 'no-such-rule'"),
+        (["analyze", "--format", "xml", "Fixtures/linux-syn-dropped.pcap"], "xml"),
+        (["analyze"], "Missing expected argument"),
+    ])
+    func badInput(_ arguments: [String], _ message: String) throws {
+        let resolved = arguments.map { $0.hasPrefix("Fixtures/") ? fixture(String($0.dropFirst(9))) : $0 }
+        let result = try run(resolved)
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
+        #expect(result.stderr.hasPrefix("scopescan: error: ") || result.stderr.contains("Error:"), "stderr: \(result.stderr)")
+        #expect(!result.stderr.contains("Backtrace") && !result.stderr.contains("Fatal error"))
+    }
+
+    @Test("a capture cut mid-packet: findings from before the cut, a warning, exit 0")
+    func truncated() throws {
+        let result = try run(["analyze", "--format", "json", fixture("truncated.pcap")])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("scopescan: warning:"))
+        #expect(result.stderr.contains("truncated.pcap"))
+        let lines = try jsonLines(result.stdout)
+        #expect(lines.first?["rule"] as? String == "syn-unanswered")
+        #expect(lines.first?["frames"] as? [Int] == [1, 2])
+        let summary = try #require(lines.last?["summary"] as? [String: Any])
+        #expect((summary["warnings"] as? [String])?.count == 1)
+    }
+
+    @Test("--filter keeps Wireshark frame numbers")
+    func filterKeepsFrameNumbers() throws {
+        let result = try run(["analyze", "--format", "json", "--filter", "icmp6", fixture("macos-lo0-own-linklocal.pcap")])
+        let lines = try jsonLines(result.stdout)
+        let icmp = try #require(lines.first { $0["rule"] as? String == "icmp-unreachable" })
+        #expect(icmp["frames"] as? [Int] == [2, 4])
+        let summary = try #require(lines.last?["summary"] as? [String: Any])
+        #expect(summary["packets"] as? Int == 17)
+        #expect(summary["analysed"] as? Int == 4)
+    }
+
+    @Test("--fail-on gates on severity: 1 at or above, 0 below")
+    func failOn() throws {
+        #expect(try run(["analyze", "--fail-on", "error", fixture("linux-syn-dropped.pcap")]).status == 1)
+        #expect(try run(["analyze", "--fail-on", "error", fixture("linux-own-linklocal-lo.pcap")]).status == 0)
+        #expect(try run(["analyze", "--fail-on", "warning", fixture("linux-own-linklocal-lo.pcap")]).status == 1)
+        #expect(try run(["analyze", "--fail-on", "warning", fixture("linux-clean.pcap")]).status == 0)
+    }
+
+    @Test("--color always paints rule ids; NO_COLOR is respected in auto mode")
+    func colour() throws {
+        let painted = try run(["analyze", "--color", "always", fixture("linux-syn-dropped.pcap")])
+        #expect(painted.stdout.contains("\u{1b}[1;31msyn-unanswered\u{1b}[0m"))
+        let plain = try run(["analyze", fixture("linux-syn-dropped.pcap")], environment: ["NO_COLOR": "1"])
+        #expect(!plain.stdout.contains("\u{1b}["))
+    }
+
+    @Test("rules lists every rule id, in text and JSON")
+    func rules() throws {
+        let text = try run(["rules"])
+        let ids = ["linklocal-on-loopback", "syn-unanswered", "slow-connect", "icmp-unreachable", "scope-violation", "embedded-scope-id", "ipv4-mapped-on-wire", "loopback-address-off-loopback", "nonlocal-on-loopback", "same-flow-multiple-interfaces", "tcp-refused", "neighbor-unresolved"]
+        for id in ids { #expect(text.stdout.contains(id)) }
+        let json = try jsonLines(try run(["rules", "--format", "json"]).stdout)
+        #expect(json.compactMap { $0["id"] as? String } == ids)
+        #expect(json.allSatisfy { ($0["references"] as? [String])?.isEmpty == false })
+    }
+}
