@@ -36,6 +36,13 @@ public enum CaptureFile {
         }
     }
 
+    /// The file's size in bytes.
+    public static func size(path: String) throws(CaptureError) -> Int {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw CaptureError(path: path, message: MappedFile.errnoText("cannot stat")) }
+        return Int(info.st_size)
+    }
+
     /// Opens `path` with the reader for its format. `interfaceName` names a classic pcap's single link.
     public static func open(path: String, interfaceName: String? = nil) throws(CaptureError) -> PacketSource {
         switch try detectFormat(path: path) {

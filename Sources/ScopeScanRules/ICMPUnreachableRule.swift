@@ -32,8 +32,14 @@ public final class ICMPUnreachableRule: Rule {
             killed = tracker.noteICMPError(interfaceIndex: context.interfaceIndex, client: Endpoint(address: quoted.source, port: sport), server: Endpoint(address: quoted.destination, port: dport), at: here)
         }
         if findings.touch(key, frame: context.frame, time: context.timestamp) {
+            findings.update(key) { finding in
+                if case .ints(let frames)? = finding.detail("icmp_frames"), frames.count < Finding.maximumFrames {
+                    finding.setDetail("icmp_frames", .ints(frames + [context.frame]))
+                }
+            }
             if let killed {
                 findings.update(key) { finding in
+                    finding.setDetail("quoted_syn_frames", .ints(killed.synFrames))
                     var synFrames = Set(finding.frames)
                     for frame in killed.synFrames where !synFrames.contains(frame) && finding.frames.count < Finding.maximumFrames {
                         finding.frames.append(frame)
@@ -49,6 +55,7 @@ public final class ICMPUnreachableRule: Rule {
         var details: [(String, DetailValue)] = [
             ("icmp_version", .int(version)), ("type", .int(Int(type))), ("code", .int(Int(code))), ("code_name", .string(codeName)),
             ("reported_by", .string(reporter.description)),
+            ("icmp_frames", .ints([context.frame])),
         ]
         var frames = [context.frame]
         if let quotedFlow {

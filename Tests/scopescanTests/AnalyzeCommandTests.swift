@@ -113,3 +113,43 @@ struct AnalyzeCommandTests {
         #expect(json.allSatisfy { ($0["references"] as? [String])?.isEmpty == false })
     }
 }
+
+@Suite("JSON Lines follow docs/json-schema.md")
+struct JSONSchemaTests {
+    /// The documented type of every top-level finding key.
+    nonisolated(unsafe) static let findingTypes: [String: (Any) -> Bool] = [
+        "rule": { $0 is String }, "severity": { ["info", "warning", "error"].contains($0 as? String ?? "") },
+        "frames": { ($0 as? [Int])?.isEmpty == false }, "first_frame": { $0 is Int },
+        "interface": { $0 is String || $0 is NSNull }, "flow": { $0 is [String: Any] || $0 is NSNull },
+        "summary": { ($0 as? String)?.isEmpty == false }, "details": { $0 is [String: Any] },
+        "time": { ($0 as? String)?.hasSuffix("Z") == true }, "last_time": { $0 is String },
+        "count": { ($0 as? Int ?? 0) >= 1 }, "related": { $0 is [String] },
+    ]
+
+    @Test("every finding of every fixture has exactly the documented keys and types", arguments: [
+        "macos-lo0-own-linklocal.pcap", "freebsd-lo0-slow-connect.pcap", "linux-icmp6-unreachable.pcap", "linux-two-interfaces.pcapng",
+        "scope-violation.pcap", "openbsd-embedded-scope.pcap", "linux-neighbor-unresolved.pcap", "linux-tcp-refused.pcap",
+    ])
+    func schema(_ name: String) throws {
+        let lines = try jsonLines(try run(["analyze", "--format", "json", fixture(name)]).stdout)
+        let findings = lines.dropLast()
+        #expect(!findings.isEmpty)
+        for finding in findings {
+            #expect(Set(finding.keys) == Set(Self.findingTypes.keys))
+            for (key, check) in Self.findingTypes {
+                #expect(check(finding[key] as Any), "\(name): \(key) = \(String(describing: finding[key]))")
+            }
+            if let flow = finding["flow"] as? [String: Any] {
+                #expect(flow["src"] is String && flow["dst"] is String && flow["proto"] is String)
+                #expect((flow["sport"] is Int || flow["sport"] is NSNull) && (flow["dport"] is Int || flow["dport"] is NSNull))
+            }
+            let frames = finding["frames"] as? [Int] ?? []
+            #expect(finding["first_frame"] as? Int == frames.min())
+        }
+        let summary = try #require(lines.last?["summary"] as? [String: Any])
+        for key in ["packets", "analysed", "ipv6", "ipv4", "decode_errors", "tcp_connection_attempts", "flows_evicted", "findings"] {
+            #expect(summary[key] is Int, "summary.\(key)")
+        }
+        #expect(summary["findings"] as? Int == findings.count)
+    }
+}

@@ -1,0 +1,123 @@
+import ScopeScanWire
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes pcapng (little-endian, one section): the evidence file and the live `-w` capture.
+/// Interfaces keep their names, link types and addresses; timestamps are written in nanoseconds.
+public final class PcapngWriter {
+    public let path: String
+    private let stream: UnsafeMutablePointer<FILE>
+    private var buffer: [UInt8] = []
+    private var interfaceCount = 0
+
+    /// Creates `path` and writes the section header, with an optional comment and the writing application.
+    public init(path: String, comment: String?, application: String) throws(CaptureError) {
+        self.path = path
+        guard let stream = fopen(path, "wb") else {
+            throw CaptureError(path: path, message: "cannot create: \(String(cString: strerror(errno)))")
+        }
+        self.stream = stream
+        var body: [UInt8] = []
+        Self.append32(&body, 0x1A2B_3C4D)
+        Self.append16(&body, 1)
+        Self.append16(&body, 0)
+        body += [UInt8](repeating: 0xff, count: 8) // section length unknown
+        var options: [UInt8] = []
+        if let comment { Self.appendOption(&options, 1, Array(comment.utf8)) }
+        Self.appendOption(&options, 4, Array(application.utf8)) // shb_userappl
+        try writeBlock(0x0A0D_0D0A, body + Self.endOptions(options))
+    }
+
+    deinit { fclose(stream) }
+
+    /// Adds an Interface Description Block; returns the interface id packets must use.
+    @discardableResult
+    public func addInterface(_ interface: CaptureInterface) throws(CaptureError) -> Int {
+        var body: [UInt8] = []
+        Self.append16(&body, UInt16(truncatingIfNeeded: interface.linkType.rawValue))
+        Self.append16(&body, 0)
+        Self.append32(&body, interface.snapLength == 0 ? 262_144 : interface.snapLength)
+        var options: [UInt8] = []
+        if let name = interface.name { Self.appendOption(&options, 2, Array(name.utf8)) }
+        if let description = interface.interfaceDescription { Self.appendOption(&options, 3, Array(description.utf8)) }
+        for address in interface.addresses {
+            switch address.address {
+            case .v4(let v4):
+                var value: [UInt8] = []
+                Self.appendBE32(&value, v4.value)
+                let mask: UInt32 = address.prefixLength == 0 ? 0 : ~UInt32(0) << UInt32(32 - min(32, address.prefixLength))
+                Self.appendBE32(&value, mask)
+                Self.appendOption(&options, 4, value)
+            case .v6(let v6):
+                var value: [UInt8] = []
+                Self.appendBE32(&value, UInt32(truncatingIfNeeded: v6.high >> 32))
+                Self.appendBE32(&value, UInt32(truncatingIfNeeded: v6.high))
+                Self.appendBE32(&value, UInt32(truncatingIfNeeded: v6.low >> 32))
+                Self.appendBE32(&value, UInt32(truncatingIfNeeded: v6.low))
+                value.append(UInt8(clamping: address.prefixLength))
+                Self.appendOption(&options, 5, value)
+            }
+        }
+        Self.appendOption(&options, 9, [9]) // if_tsresol: nanoseconds
+        try writeBlock(1, body + Self.endOptions(options))
+        interfaceCount += 1
+        return interfaceCount - 1
+    }
+
+    /// Writes an Enhanced Packet Block.
+    public func writePacket(interfaceID: Int, timestamp: Timestamp, originalLength: Int, bytes: UnsafeRawBufferPointer, direction: PacketDirection = .unknown, comment: String? = nil) throws(CaptureError) {
+        var body: [UInt8] = []
+        body.reserveCapacity(32 + bytes.count)
+        Self.append32(&body, UInt32(interfaceID))
+        let units = UInt64(bitPattern: timestamp.nanoseconds)
+        Self.append32(&body, UInt32(truncatingIfNeeded: units >> 32))
+        Self.append32(&body, UInt32(truncatingIfNeeded: units))
+        Self.append32(&body, UInt32(bytes.count))
+        Self.append32(&body, UInt32(max(originalLength, bytes.count)))
+        body.append(contentsOf: bytes)
+        while body.count % 4 != 0 { body.append(0) }
+        var options: [UInt8] = []
+        if direction != .unknown {
+            var flags: [UInt8] = []
+            Self.append32(&flags, UInt32(direction.rawValue))
+            Self.appendOption(&options, 2, flags)
+        }
+        if let comment { Self.appendOption(&options, 1, Array(comment.utf8)) }
+        try writeBlock(6, body + (options.isEmpty ? [] : Self.endOptions(options)))
+    }
+
+    public func flush() throws(CaptureError) {
+        guard fflush(stream) == 0 else { throw CaptureError(path: path, message: "cannot write: \(String(cString: strerror(errno)))") }
+    }
+
+    private func writeBlock(_ type: UInt32, _ body: [UInt8]) throws(CaptureError) {
+        let total = UInt32(12 + body.count)
+        var block: [UInt8] = []
+        block.reserveCapacity(Int(total))
+        Self.append32(&block, type)
+        Self.append32(&block, total)
+        block += body
+        Self.append32(&block, total)
+        let written = block.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, stream) }
+        guard written == block.count else { throw CaptureError(path: path, message: "cannot write: \(String(cString: strerror(errno)))") }
+    }
+
+    static func append16(_ out: inout [UInt8], _ v: UInt16) { out += [UInt8(v & 0xff), UInt8(v >> 8)] }
+    static func append32(_ out: inout [UInt8], _ v: UInt32) { for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: v >> UInt32(8 * i))) } }
+    static func appendBE32(_ out: inout [UInt8], _ v: UInt32) { for i in (0..<4).reversed() { out.append(UInt8(truncatingIfNeeded: v >> UInt32(8 * i))) } }
+
+    static func appendOption(_ out: inout [UInt8], _ code: UInt16, _ value: [UInt8]) {
+        append16(&out, code)
+        append16(&out, UInt16(min(value.count, 0xffff)))
+        out += value.prefix(0xffff)
+        while out.count % 4 != 0 { out.append(0) }
+    }
+
+    static func endOptions(_ options: [UInt8]) -> [UInt8] {
+        options.isEmpty ? [] : options + [0, 0, 0, 0]
+    }
+}
