@@ -1,0 +1,182 @@
+import ArgumentParser
+import ScopeScanCapture
+import ScopeScanReport
+import ScopeScanRules
+import ScopeScanWire
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+struct Capture: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Capture live on interfaces and report findings as they happen.",
+        discussion: """
+        Stops on Ctrl-C / SIGTERM, after -c packets or after --duration seconds, then concludes open \
+        connection attempts, prints the summary with packets received and dropped per interface, and \
+        flushes every file. Needs root or CAP_NET_RAW.
+        Exit status: 0 captured; 1 a finding at or above --fail-on; 2 bad usage, unknown interface, \
+        missing permission or bad filter.
+        """
+    )
+
+    @Option(name: [.customShort("i"), .customLong("interface")], help: ArgumentHelp("Interface to capture on (repeatable; 'any' on Linux captures all, tagging each packet with its interface).", valueName: "name"))
+    var interfaces: [String] = []
+
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("BPF filter expression, as tcpdump takes it (e.g. ip6 and tcp).", valueName: "expression"))
+    var filterWords: [String] = []
+
+    @Option(help: "Output format: text or json (JSON Lines, flushed per line for piping).")
+    var format: OutputFormat = .text
+
+    @Option(name: .customShort("w"), help: ArgumentHelp("Also write every captured packet to this pcapng (one interface block per interface, with names and addresses).", valueName: "out.pcapng"))
+    var write: String?
+
+    @Option(name: .customShort("c"), help: "Stop after this many packets.")
+    var count: Int?
+
+    @Option(help: "Stop after this many seconds.")
+    var duration: Double?
+
+    @Option(name: .customLong("snaplen"), help: "Bytes captured per packet.")
+    var snapLength: Int32 = 262_144
+
+    @Option(name: .customLong("buffer-size"), help: "Kernel capture buffer in MiB (raise it if the summary shows drops).")
+    var bufferSize: Int?
+
+    @Option(help: ArgumentHelp("Write the Markdown report when the capture stops.", valueName: "report.md"))
+    var report: String?
+
+    @Option(help: ArgumentHelp("Write the evidence pcapng when the capture stops.", valueName: "evidence.pcapng"))
+    var evidence: String?
+
+    @Option(name: .customLong("fail-on"), help: "Exit with status 1 when a finding at or above this severity was reported.")
+    var failOn: Severity?
+
+    @Option(help: "Colour the text output: auto, always, never.")
+    var color: ColourChoice = .auto
+
+    @OptionGroup(title: "Rules and thresholds")
+    var ruleOptions: RuleOptions
+
+    static func makeRecorder(path: String, interfaces: [CaptureInterface], names: [String]) throws -> PcapngWriter {
+        let writer: PcapngWriter
+        do {
+            writer = try PcapngWriter(path: path, comment: "scopescan \(ScopeScan.version) live capture on \(names.joined(separator: ", "))", application: "scopescan")
+            for interface in interfaces { try writer.addInterface(interface) }
+        } catch {
+            throw UserError(error.description)
+        }
+        return writer
+    }
+
+    func validate() throws {
+        guard !interfaces.isEmpty else { throw ValidationError("give at least one interface with -i (see 'scopescan interfaces')") }
+        if let count, count < 1 { throw ValidationError("-c must be at least 1") }
+        if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
+        if let bufferSize, bufferSize < 1 || bufferSize > 2048 { throw ValidationError("--buffer-size is in MiB, 1 to 2048") }
+        if let dash = filterWords.first, dash.hasPrefix("-") { throw ValidationError("unknown option '\(dash)'") }
+    }
+
+    func run() throws {
+        var options = LiveCapture.Options(interfaces: interfaces)
+        options.filter = filterWords.isEmpty ? nil : filterWords.joined(separator: " ")
+        options.snapLength = snapLength
+        options.bufferSize = bufferSize.map { Int32($0 << 20) }
+        options.count = count
+        options.duration = duration
+        let capture: LiveCapture
+        do {
+            capture = try LiveCapture(options: options)
+        } catch {
+            throw UserError(error.description)
+        }
+
+        // Packets go to -w, or to a scratch file when only --report/--evidence need them again.
+        var scratch: String?
+        var recordPath = write
+        if recordPath == nil && (report != nil || evidence != nil) {
+            scratch = "/tmp/scopescan-capture-\(getpid()).pcapng"
+            recordPath = scratch
+        }
+        defer { if let scratch { unlink(scratch) } }
+        let recorder = try recordPath.map { try Self.makeRecorder(path: $0, interfaces: capture.interfaces, names: interfaces) }
+
+        let out = OutputSink(fd: 1)
+        out.lineBuffered = true
+        let colour = color == .always || (color == .auto && out.isTerminal && getenv("NO_COLOR") == nil)
+        let formatter = FindingFormatter(colour: colour)
+        var worst: Severity?
+        let analyzer = Analyzer(configuration: ruleOptions.configuration)
+        analyzer.setHostInterfaces(HostInterfaces.list().map(\.interface))
+        analyzer.updateInterfaces(capture.interfaces)
+        analyzer.onNewFinding { finding in
+            worst = max(worst ?? finding.severity, finding.severity)
+            switch format {
+            case .text:
+                out.writeLine(formatter.text(finding))
+                out.writeLine("")
+            case .json:
+                out.writeLine(FindingFormatter.json(finding))
+            }
+        }
+        // A new interface on -i any: an interface block in the file, a name for the analyser.
+        var recorderError: Error?
+        capture.onNewInterface = { interface in
+            do { try recorder?.addInterface(interface) } catch { recorderError = error }
+            analyzer.updateInterfaces(capture.interfaces)
+        }
+        capture.onIdle = { now in analyzer.advance(to: now) }
+        if format == .text && isatty(2) == 1 {
+            FileHandleWriter.standardError("scopescan: capturing on \(interfaces.joined(separator: ", ")); Ctrl-C to stop\n")
+        }
+
+        LiveCapture.installStopHandlers()
+        let warnings = try capture.forEachPacket { packet in
+            if packet.interfaceIndex >= analyzer.interfaces.interfaces.count { analyzer.updateInterfaces(capture.interfaces) }
+            try recorder?.writePacket(interfaceID: packet.interfaceIndex, timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.bytes, direction: packet.direction)
+            analyzer.analyse(packet)
+        }
+        try recorder?.flush()
+        if let recorderError { throw UserError("\(recordPath ?? "-w"): \(recorderError)") }
+        for warning in warnings {
+            FileHandleWriter.standardError("scopescan: warning: \(warning)\n")
+            analyzer.addWarning(warning.description)
+        }
+        let findings = analyzer.finish()
+        let statistics = capture.statistics()
+        switch format {
+        case .text:
+            out.writeLine(SummaryFormatter().text(analyzer.summary, interfaces: analyzer.interfaces, inputs: interfaces))
+            for stats in statistics {
+                out.writeLine("  capture \(stats.interface): \(stats.seen) packets seen, \(stats.received) received by the filter, \(stats.dropped) dropped by the kernel, \(stats.droppedByInterface) dropped by the interface")
+            }
+        case .json:
+            var line = SummaryFormatter().json(analyzer.summary, interfaces: analyzer.interfaces, inputs: interfaces)
+            let capture = statistics.map { s -> String in
+                var object = JSONObject()
+                object.add("interface", s.interface)
+                object.add("seen", s.seen)
+                object.add("received", Int(s.received))
+                object.add("dropped", Int(s.dropped))
+                object.add("dropped_by_interface", Int(s.droppedByInterface))
+                return object.closed
+            }
+            // Insert the capture statistics into the summary object.
+            line.removeLast(2)
+            line += ",\"capture\":[" + capture.joined(separator: ",") + "]}}"
+            out.writeLine(line)
+        }
+        out.flush()
+        if let recordPath, report != nil || evidence != nil {
+            var analyze = try Analyze.parse([recordPath] + (report.map { ["--report", $0] } ?? []) + (evidence.map { ["--evidence", $0] } ?? []))
+            analyze.ruleOptions = ruleOptions
+            try analyze.writeEvidence(for: recordPath, findings: findings, analyzer: analyzer)
+        }
+        if let failOn, let worst, worst >= failOn {
+            throw ExitCode(ExitStatus.findingsAtThreshold)
+        }
+    }
+}
