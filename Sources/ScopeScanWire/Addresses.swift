@@ -13,7 +13,8 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
         guard parts.count == 4 else { return nil }
         var result: UInt32 = 0
         for part in parts {
-            guard !part.isEmpty, part.count <= 3, let octet = UInt8(part) else { return nil }
+            // Digits only: UInt8(_:) alone would also take a sign ("+1", "-0").
+            guard !part.isEmpty, part.count <= 3, part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let octet = UInt8(part) else { return nil }
             result = result << 8 | UInt32(octet)
         }
         value = result
@@ -199,7 +200,8 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
                     result.append(UInt16(v4.value >> 16))
                     result.append(UInt16(v4.value & 0xffff))
                 } else {
-                    guard !part.isEmpty, part.count <= 4, let group = UInt16(part, radix: 16) else { return nil }
+                    // Hex digits only: UInt16(_:radix:) alone would also take a sign ("+1").
+                    guard !part.isEmpty, part.count <= 4, part.allSatisfy(\.isHexDigit), let group = UInt16(part, radix: 16) else { return nil }
                     result.append(group)
                 }
             }

@@ -42,7 +42,7 @@ public enum NullHeader {
             swapped = true
         }
         guard let proto = networkProtocol(family: family) else {
-            throw DecodeError(layer: .null, kind: .unsupportedProtocol, offset: 0, needed: 0, available: frame.count, value: bigEndianOnly ? big : little)
+            throw DecodeError(layer: .null, kind: .unsupportedProtocol, offset: 0, needed: 0, available: frame.count, value: family)
         }
         var layer = LinkLayer(linkType: linkType, networkProtocol: proto, headerLength: headerLength)
         layer.byteSwappedFamily = swapped
