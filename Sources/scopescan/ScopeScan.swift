@@ -39,7 +39,7 @@ struct ScopeScan: ParsableCommand {
         2 bad usage or unreadable input.
         """,
         version: version,
-        subcommands: [Analyze.self, Capture.self, Decode.self, Interfaces.self, Rules.self],
+        subcommands: [Analyze.self, Capture.self, Decode.self, Interfaces.self, Probe.self, Rules.self],
         defaultSubcommand: nil
     )
 

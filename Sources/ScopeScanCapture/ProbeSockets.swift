@@ -1,0 +1,257 @@
+import ScopeScanWire
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// The socket side of `scopescan probe`: listen on a scoped address, connect to it, and find AnyIP
+// routes. Everything the operating systems differ in sits behind `ProbePlatform`; the calls
+// themselves (socket, bind, listen, non-blocking connect, poll, accept) are POSIX.
+
+#if canImport(Glibc)
+private let probeStreamType = Int32(SOCK_STREAM.rawValue)
+#else
+private let probeStreamType = SOCK_STREAM
+#endif
+
+/// A failed socket call: which step and the errno it returned.
+public struct ProbeSocketError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// "socket", "setsockopt", "bind", "listen", "connect".
+    public var step: String
+    public var code: Int32
+
+    public init(step: String, code: Int32) {
+        self.step = step
+        self.code = code
+    }
+
+    /// EADDRNOTAVAIL, ECONNREFUSED, …
+    public var name: String { ProbeErrno.name(code) }
+    public var message: String { String(cString: strerror(code)) }
+    public var description: String { "\(step): \(name) (\(message))" }
+}
+
+/// A listening TCP socket (non-blocking); closed when released.
+public final class ProbeListener {
+    public let fd: Int32
+    init(fd: Int32) { self.fd = fd }
+    deinit { close(fd) }
+}
+
+/// How a connect ended.
+public struct ProbeConnectResult: Sendable {
+    /// nil: connected. Otherwise the errno (SO_ERROR or connect's own); `ETIMEDOUT` when the
+    /// probe gave up (`timedOut`), not the kernel.
+    public var error: ProbeSocketError?
+    /// The probe's own timeout ended the attempt (no answer within it).
+    public var timedOut: Bool
+    /// From connect() to the verdict, monotonic clock.
+    public var milliseconds: Double
+    /// The listener accepted the connection.
+    public var accepted: Bool
+}
+
+/// A `local` route (RTF_LOCAL) covering more than one address: Linux AnyIP.
+public struct ProbeLocalRoute: Sendable, Equatable {
+    public var prefix: IPv6Address
+    public var length: Int
+    public var device: String
+}
+
+/// What differs per operating system. Add macOS and the BSDs by giving their constants and route
+/// reader in `ProbePlatform.current`; the socket calls are shared.
+public struct ProbePlatform: Sendable {
+    /// "Linux", "macOS", "FreeBSD", …
+    public var name: String
+    /// The socket option that allows binding an address the host does not have, as (level, option,
+    /// its name): Linux IP_FREEBIND (SOL_IP 15, honoured by AF_INET6 sockets), FreeBSD IPV6_BINDANY,
+    /// OpenBSD SO_BINDANY. nil where there is none (macOS).
+    public var nonlocalBind: (level: Int32, option: Int32, name: String)?
+    /// The loopback interface name when getifaddrs names none.
+    public var loopbackName: String
+    /// `local` routes wider than one address (AnyIP); empty where not implemented.
+    public var localRoutes: @Sendable () -> [ProbeLocalRoute]
+
+    public static var current: ProbePlatform {
+        #if os(Linux)
+        return ProbePlatform(name: "Linux", nonlocalBind: (0 /* SOL_IP */, 15 /* IP_FREEBIND */, "IP_FREEBIND"), loopbackName: "lo",
+                             localRoutes: { LinuxRoutes.anyIPRoutes() })
+        #elseif os(macOS)
+        // No free-bind option; AnyIP has no equivalent. Reading PF_ROUTE is left to do.
+        return ProbePlatform(name: "macOS", nonlocalBind: nil, loopbackName: "lo0", localRoutes: { [] })
+        #elseif os(FreeBSD)
+        return ProbePlatform(name: "FreeBSD", nonlocalBind: (41 /* IPPROTO_IPV6 */, 64 /* IPV6_BINDANY */, "IPV6_BINDANY"), loopbackName: "lo0", localRoutes: { [] })
+        #elseif os(OpenBSD)
+        return ProbePlatform(name: "OpenBSD", nonlocalBind: (0xffff /* SOL_SOCKET */, 0x1000 /* SO_BINDANY */, "SO_BINDANY"), loopbackName: "lo0", localRoutes: { [] })
+        #else
+        return ProbePlatform(name: "unknown", nonlocalBind: nil, loopbackName: "lo0", localRoutes: { [] })
+        #endif
+    }
+
+    /// socket, optionally the free-bind option, bind to [address%scopeID]:port, listen.
+    public func openListener(address: IPv6Address, scopeID: UInt32, port: UInt16, nonlocal: Bool) -> Result<ProbeListener, ProbeSocketError> {
+        let fd = socket(AF_INET6, probeStreamType, 0)
+        guard fd >= 0 else { return .failure(ProbeSocketError(step: "socket", code: errno)) }
+        let listener = ProbeListener(fd: fd)
+        var on: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        if nonlocal {
+            guard let option = nonlocalBind else { return .failure(ProbeSocketError(step: "setsockopt", code: ENOPROTOOPT)) }
+            guard setsockopt(fd, option.level, option.option, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+                return .failure(ProbeSocketError(step: "setsockopt", code: errno))
+            }
+        }
+        var target = Self.socketAddress(address, scopeID: scopeID, port: port)
+        let bound = withUnsafePointer(to: &target) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        }
+        guard bound == 0 else { return .failure(ProbeSocketError(step: "bind", code: errno)) }
+        guard listen(fd, 8) == 0 else { return .failure(ProbeSocketError(step: "listen", code: errno)) }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        return .success(listener)
+    }
+
+    /// A non-blocking connect to [address%scopeID]:port, bounded by `timeout` seconds, accepting on
+    /// `listener` in the same poll loop (so one thread plays both ends, as the seed's experiment did).
+    public func connectAndAccept(address: IPv6Address, scopeID: UInt32, port: UInt16, timeout: Double, listener: ProbeListener?) -> ProbeConnectResult {
+        let start = Self.monotonic()
+        func elapsed() -> Double { (Self.monotonic() - start) * 1000 }
+        let fd = socket(AF_INET6, probeStreamType, 0)
+        guard fd >= 0 else { return ProbeConnectResult(error: ProbeSocketError(step: "socket", code: errno), timedOut: false, milliseconds: 0, accepted: false) }
+        defer { close(fd) }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        var target = Self.socketAddress(address, scopeID: scopeID, port: port)
+        let status = withUnsafePointer(to: &target) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        }
+        if status != 0 && errno != EINPROGRESS {
+            return ProbeConnectResult(error: ProbeSocketError(step: "connect", code: errno), timedOut: false, milliseconds: elapsed(), accepted: false)
+        }
+        var decided = status == 0
+        var failure: ProbeSocketError?
+        var milliseconds = decided ? elapsed() : 0
+        var accepted: [Int32] = []
+        defer { for client in accepted { close(client) } }
+        let deadline = start + timeout
+        // Once connected, the listener gets a moment to see the final ACK.
+        var until = decided ? min(deadline, start + 0.25) : deadline
+        while true {
+            let now = Self.monotonic()
+            if now >= until { break }
+            var fds: [pollfd] = []
+            if !decided { fds.append(pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)) }
+            if let listener, accepted.isEmpty { fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0)) }
+            if fds.isEmpty { break }
+            let ready = poll(&fds, nfds_t(fds.count), Int32(max(1, min(100, (until - now) * 1000))))
+            if ready < 0 && errno != EINTR { break }
+            for entry in fds where entry.revents != 0 {
+                if entry.fd == fd {
+                    var code: Int32 = 0
+                    var length = socklen_t(MemoryLayout<Int32>.size)
+                    getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length)
+                    milliseconds = elapsed()
+                    decided = true
+                    if code != 0 { failure = ProbeSocketError(step: "connect", code: code) }
+                    until = min(deadline, Self.monotonic() + 0.25)
+                } else {
+                    let client = accept(entry.fd, nil, nil)
+                    if client >= 0 { accepted.append(client) }
+                }
+            }
+            if decided && (failure != nil || listener == nil || !accepted.isEmpty) { break }
+        }
+        guard decided else {
+            return ProbeConnectResult(error: ProbeSocketError(step: "connect", code: ETIMEDOUT), timedOut: true, milliseconds: elapsed(), accepted: !accepted.isEmpty)
+        }
+        return ProbeConnectResult(error: failure, timedOut: false, milliseconds: milliseconds, accepted: !accepted.isEmpty)
+    }
+
+    static func socketAddress(_ address: IPv6Address, scopeID: UInt32, port: UInt16) -> sockaddr_in6 {
+        var a = sockaddr_in6()
+        #if canImport(Darwin)
+        a.sin6_len = UInt8(MemoryLayout<sockaddr_in6>.size)
+        #endif
+        a.sin6_family = sa_family_t(AF_INET6)
+        a.sin6_port = port.bigEndian
+        a.sin6_scope_id = scopeID
+        withUnsafeMutableBytes(of: &a.sin6_addr) { bytes in
+            for i in 0..<8 {
+                bytes[i] = UInt8(truncatingIfNeeded: address.high >> (56 - 8 * UInt64(i)))
+                bytes[8 + i] = UInt8(truncatingIfNeeded: address.low >> (56 - 8 * UInt64(i)))
+            }
+        }
+        return a
+    }
+
+    static func monotonic() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+}
+
+/// errno names, so reports read as strace does.
+public enum ProbeErrno {
+    public static func name(_ code: Int32) -> String {
+        switch code {
+        case EADDRNOTAVAIL: return "EADDRNOTAVAIL"
+        case EADDRINUSE: return "EADDRINUSE"
+        case EINVAL: return "EINVAL"
+        case EACCES: return "EACCES"
+        case EPERM: return "EPERM"
+        case ECONNREFUSED: return "ECONNREFUSED"
+        case ECONNRESET: return "ECONNRESET"
+        case ETIMEDOUT: return "ETIMEDOUT"
+        case EHOSTUNREACH: return "EHOSTUNREACH"
+        case ENETUNREACH: return "ENETUNREACH"
+        case EHOSTDOWN: return "EHOSTDOWN"
+        case ENETDOWN: return "ENETDOWN"
+        case EAFNOSUPPORT: return "EAFNOSUPPORT"
+        case ENOPROTOOPT: return "ENOPROTOOPT"
+        case ENODEV: return "ENODEV"
+        case ENXIO: return "ENXIO"
+        case EMFILE: return "EMFILE"
+        default: return "errno \(code)"
+        }
+    }
+}
+
+#if os(Linux)
+/// Linux routes from /proc/net/ipv6_route (every table, the `local` one included).
+enum LinuxRoutes {
+    static let rtfLocal: UInt32 = 0x8000_0000
+
+    /// `ip -6 route add local 2001:db8:123::/64 dev lo`: RTF_LOCAL and shorter than /128
+    /// (an address's own local route is a /128).
+    static func anyIPRoutes(text: String? = nil) -> [ProbeLocalRoute] {
+        guard let text = text ?? readFile("/proc/net/ipv6_route") else { return [] }
+        var routes: [ProbeLocalRoute] = []
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 10, fields[0].count == 32,
+                  let high = UInt64(fields[0].prefix(16), radix: 16), let low = UInt64(fields[0].suffix(16), radix: 16),
+                  let length = Int(fields[1], radix: 16), let flags = UInt32(fields[8], radix: 16) else { continue }
+            let prefix = IPv6Address(high: high, low: low)
+            guard flags & rtfLocal != 0, length > 0, length < 128, !prefix.isMulticast else { continue }
+            let route = ProbeLocalRoute(prefix: prefix, length: length, device: String(fields[9]))
+            if !routes.contains(route) { routes.append(route) }
+        }
+        return routes
+    }
+
+    static func readFile(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, file)
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+#endif
