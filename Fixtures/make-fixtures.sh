@@ -370,6 +370,29 @@ asymmetric_two_interfaces() (
     cap_stop "$cap"
 )
 
+# The reroute seen from both sides: the own-link-local connect goes through lo, and an nftables
+# netdev rule duplicates every packet arriving on lo out of veth0 as well, so a two-interface capture holds each packet
+# of the flow on lo and on veth0, as Wireshark shows it on macOS capturing en0 and lo0 together.
+reroute_both_sides() (
+    scenario_begin
+    log "linux-reroute-both-sides.pcapng"
+    mkns ssfx-ns ssfx-peer
+    vethpair ssfx-ns veth0 02:00:00:00:0c:01 ssfx-peer veth1 02:00:00:00:0c:02
+    ip -n ssfx-ns -6 addr add fe80::a:1/64 dev veth0 nodad
+    ip netns exec ssfx-ns nft add table netdev mirror
+    ip netns exec ssfx-ns nft add chain netdev mirror lo_in '{ type filter hook ingress device "lo" priority 0; }'
+    ip netns exec ssfx-ns nft add rule netdev mirror lo_in dup to '"veth0"'
+    spawn ssfx-ns "$PY" "$NSU" tcp-server fe80::a:1 12981 --scope veth0 --ready "$TMPD/ready"
+    local srv=$BG_PID
+    wait_file "$TMPD/ready"
+    rm -f linux-reroute-both-sides.pcapng
+    cap_start ssfx-ns dumpcap dumpcap -i lo -f tcp -i veth0 -f tcp -w "$HERE/linux-reroute-both-sides.pcapng"
+    local cap=$CAP_PID
+    nsu ssfx-ns tcp-client fe80::a:1 12981 --scope veth0 --data "seen twice\n"
+    wait "$srv"
+    cap_stop "$cap"
+)
+
 # TCP to [::1] and 127.0.0.1 on lo: nothing wrong.
 clean_lo() (
     scenario_begin
@@ -420,6 +443,7 @@ real() {
     clean
     clean_lo
     asymmetric_two_interfaces
+    reroute_both_sides
 }
 
 verify() {
@@ -450,7 +474,7 @@ case $WHAT in
     crafted) crafted ;;
     linklocal_lo|two_interfaces|syn_dropped|syn_dropped_then_answered|icmp6_unreachable|\
     udp_port_unreachable_lo|tcp_refused|anyip_freebind_lo|neighbor_unresolved|clean|clean_lo|\
-    asymmetric_two_interfaces) "$WHAT" ;;
+    asymmetric_two_interfaces|reroute_both_sides) "$WHAT" ;;
     *) echo "usage: $0 [all|real|crafted|<scenario function>]" >&2; exit 2 ;;
 esac
 chmod 0644 ./*.pcap ./*.pcapng 2>/dev/null || true

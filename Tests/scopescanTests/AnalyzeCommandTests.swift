@@ -37,6 +37,16 @@ struct AnalyzeCommandTests {
         #expect(summary["findings"] as? Int == 3)
     }
 
+    @Test("a two-interface pcapng attributes each finding to its interface, in text and JSON")
+    func twoInterfaces() throws {
+        let text = try run(["analyze", fixture("linux-two-interfaces.pcapng")]).stdout
+        #expect(text.contains("  veth0\n  flow:    tcp [2001:db8:1::1]:"), "syn-unanswered attributed to veth0")
+        #expect(text.contains("  lo\n  flow:    tcp [fe80::a:1%lo]:"), "linklocal-on-loopback attributed to lo")
+        #expect(text.contains("interfaces: lo (EN10MB): 10, veth0 (EN10MB): 7"))
+        let json = try jsonLines(try run(["analyze", "--format", "json", fixture("linux-two-interfaces.pcapng")]).stdout)
+        #expect(json.compactMap { $0["rule"] == nil ? nil : "\($0["rule"]!)@\($0["interface"]!)" } == ["syn-unanswered@veth0", "linklocal-on-loopback@lo"])
+    }
+
     @Test("clean traffic: no findings, exit 0")
     func clean() throws {
         let result = try run(["analyze", fixture("linux-clean.pcap"), fixture("linux-clean-lo.pcap")])
