@@ -157,10 +157,11 @@ public final class LiveCapture: PacketSource {
     public static func installStopHandlers() {
         stopSignalled = 0
         var action = sigaction()
+        // The first signal asks for a clean stop; a second one (Ctrl-C again) leaves at once.
         #if canImport(Glibc)
-        action.__sigaction_handler.sa_handler = { _ in stopSignalled = 1 }
+        action.__sigaction_handler.sa_handler = { _ in if stopSignalled != 0 { _exit(130) }; stopSignalled = 1 }
         #else
-        action.__sigaction_u.__sa_handler = { _ in stopSignalled = 1 }
+        action.__sigaction_u.__sa_handler = { _ in if stopSignalled != 0 { _exit(130) }; stopSignalled = 1 }
         #endif
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0

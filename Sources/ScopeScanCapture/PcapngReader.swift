@@ -56,13 +56,30 @@ public final class PcapngReader: PacketSource {
 
     /// Per-interface timestamp conversion, precomputed from if_tsresol and if_tsoffset.
     struct Clock {
-        var decimalExponent: Int? = 6
+        var decimalExponent: Int? = 6 {
+            didSet { decimalScale = decimalExponent.flatMap(Self.decimalScale) }
+        }
         var binaryExponent: Int?
         var offsetSeconds: Int64 = 0
+        /// 10^|9 - decimalExponent|, worked out once per interface rather than once per packet;
+        /// nil where it overflows (the per-packet loop below then fails as it always did).
+        private var decimalScale: UInt64? = 1000
+
+        static func decimalScale(_ exponent: Int) -> UInt64? {
+            var scale: UInt64 = 1
+            for _ in 0..<abs(9 - exponent) {
+                let (next, overflow) = scale.multipliedReportingOverflow(by: 10)
+                if overflow { return nil }
+                scale = next
+            }
+            return scale
+        }
 
         func timestamp(_ units: UInt64) -> Timestamp {
             let nanos: Int64
-            if let e = decimalExponent {
+            if let e = decimalExponent, let scale = decimalScale {
+                nanos = Int64(truncatingIfNeeded: e <= 9 ? units &* scale : units / scale)
+            } else if let e = decimalExponent {
                 if e <= 9 {
                     var m: UInt64 = 1
                     for _ in 0..<(9 - e) { m *= 10 }
@@ -95,6 +112,9 @@ public final class PcapngReader: PacketSource {
         var frame = 0
         var section = Section(bigEndian: false, interfaceBase: 0)
         var clocks: [Clock] = []
+        // Each interface's link type, beside `interfaces`: reading it from there per packet copies
+        // a whole `CaptureInterface` (names, addresses) out of the class's array.
+        var linkTypes: [LinkType] = []
         // A simple packet block has no timestamp: it inherits the previous packet's, so time stays ordered.
         var previousTimestamp = Timestamp(nanoseconds: 0)
         interfaces.removeAll()
@@ -169,6 +189,7 @@ public final class PcapngReader: PacketSource {
                     }
                 }
                 interfaces.append(interface)
+                linkTypes.append(interface.linkType)
                 clocks.append(clock)
             case BlockType.enhancedPacket, BlockType.obsoletePacket:
                 if interfacesOnly { break }
@@ -201,7 +222,7 @@ public final class PcapngReader: PacketSource {
                     timestamp: previousTimestamp,
                     originalLength: originalLength,
                     interfaceIndex: index,
-                    linkType: interfaces[index].linkType,
+                    linkType: linkTypes[index],
                     direction: direction,
                     bytes: UnsafeRawBufferPointer(rebasing: block[20..<(20 + capturedLength)])))
             case BlockType.simplePacket:
@@ -217,7 +238,7 @@ public final class PcapngReader: PacketSource {
                     timestamp: previousTimestamp,
                     originalLength: originalLength,
                     interfaceIndex: section.interfaceBase,
-                    linkType: interfaces[section.interfaceBase].linkType,
+                    linkType: linkTypes[section.interfaceBase],
                     bytes: UnsafeRawBufferPointer(rebasing: block[4..<(4 + capturedLength)])))
             case BlockType.customCopyable, BlockType.customNotCopyable, BlockType.systemdJournalExport:
                 // Wireshark shows these as records with frame numbers of their own; count them so

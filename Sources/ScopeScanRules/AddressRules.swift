@@ -4,6 +4,8 @@ import ScopeScanWire
 /// `embedded-scope-id`: fe80:N:: addresses (KAME's in-kernel form) in any header or ND target.
 public final class EmbeddedScopeIDRule: Rule {
     public let descriptor = RuleCatalogue.embeddedScopeID
+    /// fe80:N:: is link-local; ND targets and quoted headers come with ICMPv6.
+    public var interest: PacketTraits { [.linkLocalAddress, .icmp] }
 
     public init() {}
 
@@ -34,6 +36,7 @@ public final class EmbeddedScopeIDRule: Rule {
 /// `ipv4-mapped-on-wire`: ::ffff:a.b.c.d in an IPv6 header.
 public final class IPv4MappedOnWireRule: Rule {
     public let descriptor = RuleCatalogue.ipv4MappedOnWire
+    public var interest: PacketTraits { .specialAddress }
 
     public init() {}
 
@@ -53,6 +56,7 @@ public final class IPv4MappedOnWireRule: Rule {
 /// `loopback-address-off-loopback`: ::1 or 127/8 on a real link.
 public final class LoopbackAddressOffLoopbackRule: Rule {
     public let descriptor = RuleCatalogue.loopbackAddressOffLoopback
+    public var interest: PacketTraits { .specialAddress }
 
     public init() {}
 
@@ -74,6 +78,8 @@ public final class LoopbackAddressOffLoopbackRule: Rule {
 /// `nonlocal-on-loopback`: the host's non-loopback addresses (or AnyIP prefixes) on loopback.
 public final class NonlocalOnLoopbackRule: Rule {
     public let descriptor = RuleCatalogue.nonlocalOnLoopback
+    /// Only loopback packets get past the first guard.
+    public var interest: PacketTraits { .onLoopback }
 
     public init() {}
 

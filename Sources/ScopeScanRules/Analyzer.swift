@@ -25,23 +25,119 @@ public struct AnalysisSummary: Sendable {
     public var span: Double { (lastTime.map { l in firstTime.map { l.seconds(since: $0) } ?? 0 }) ?? 0 }
 }
 
+/// What the analyser updates for every packet. Only plain integers and timestamps: every access
+/// to a stored property of a class is checked for exclusive access, by a runtime call unless the
+/// compiler can prove the access calls nothing that could reach the property (an array or
+/// dictionary update may reallocate, a plain store cannot), so these counters are updated with a
+/// few stores and no call. The per-interface packet count follows the same idea: it counts the
+/// current run of packets of one interface here and adds the run to an array when the interface
+/// changes, which in most captures is never or rarely.
+struct PacketPath {
+    var packets = 0
+    var analysed = 0
+    var ipv4 = 0
+    var ipv6 = 0
+    var decodeErrors = 0
+    var firstTime: Timestamp?
+    var lastTime: Timestamp?
+    /// How many interfaces the source describes now.
+    var interfaceCount = 0
+    /// The interface of the current run of packets, and the run's length so far.
+    var runInterface = 0
+    var runLength = 0
+    /// Capture time of the last timer pass (`Analyzer.advance`), run every 250 ms of capture time.
+    var lastAdvance: Int64 = .min
+
+    /// Counts `packet`. Returns the finished run when the packet starts a run on another interface
+    /// (the caller adds it to its array), whether the capture has several interfaces, whether
+    /// `interfaceIndex` is beyond the known interfaces, and whether timers are due. Everything the
+    /// packet path needs from here comes out of this one access: the compiler checks exclusive
+    /// access statically only if no access to this property anywhere spans a call.
+    @inline(__always)
+    mutating func admit(time: Timestamp, packet: borrowing DecodedPacket, interfaceIndex: Int, countingPacket: Bool, countsInterface: Bool)
+        -> (finishedRun: (interface: Int, packets: Int)?, multipleInterfaces: Bool, unknownInterface: Bool, advance: Bool) {
+        if countingPacket { packets += 1 }
+        analysed += 1
+        if let first = firstTime, first <= time {} else { firstTime = time }
+        if let last = lastTime, last >= time {} else { lastTime = time }
+        // `case .some` rather than `!= nil`, which here resolves to DecodeError's `==`: a call.
+        if case .some = packet.error { decodeErrors += 1 }
+        if case .some = packet.ipv6 { ipv6 += 1 } else if case .some = packet.ipv4 { ipv4 += 1 }
+        var finishedRun: (interface: Int, packets: Int)?
+        if countsInterface {
+            if interfaceIndex == runInterface {
+                runLength += 1
+            } else {
+                finishedRun = (runInterface, runLength)
+                runInterface = interfaceIndex
+                runLength = 1
+            }
+        }
+        let advance = lastAdvance == .min || time.nanoseconds - lastAdvance >= 250_000_000
+        if advance { lastAdvance = time.nanoseconds }
+        return (finishedRun, interfaceCount > 1, countingPacket && interfaceIndex >= interfaceCount, advance)
+    }
+}
+
+/// What the hot path needs of each file interface, resolved when the interfaces change: copying a
+/// `CaptureInterface` per packet retains its strings and arrays, and `isLoopbackByName` parses the
+/// name.
+struct InterfaceFacts {
+    var name: String?
+    var loopbackByName: Bool?
+}
+
 /// Runs the rule set over packets: decode once, then every enabled rule sees the packet.
 public final class Analyzer {
     public let configuration: RuleConfiguration
     public private(set) var interfaces = InterfaceTable()
-    public private(set) var summary = AnalysisSummary()
+    /// The counts so far (the per-packet ones are kept in `path` and merged in here).
+    public var summary: AnalysisSummary {
+        var merged = counts
+        let path = self.path
+        merged.packets = path.packets
+        merged.analysed = path.analysed
+        merged.ipv4 = path.ipv4
+        merged.ipv6 = path.ipv6
+        merged.decodeErrors = path.decodeErrors
+        merged.firstTime = path.firstTime
+        merged.lastTime = path.lastTime
+        var perInterface = packetsPerInterface
+        if path.runLength > 0 { perInterface[path.runInterface] += path.runLength }
+        for (index, count) in perInterface.enumerated() where count > 0 {
+            merged.packetsByInterface[index, default: 0] += count
+        }
+        return merged
+    }
+    /// Everything of the summary but the per-packet counts (flows, findings, PKTAP interfaces…).
+    private var counts = AnalysisSummary()
+    private var path = PacketPath()
+    private var interfaceFacts: [InterfaceFacts] = []
+    /// Packets per file interface, but for the run still counted in `path`.
+    private var packetsPerInterface: [Int] = []
     private var collector: FindingCollector
     private let tracker: ConnectionTracker
-    private var rules: [Rule] = []
-    private var sameFlowRule: SameFlowMultipleInterfacesRule?
+    private let rules: [Rule]
+    /// `rules[i].interest`, and their union: a packet none of them wants skips the rule loop.
+    private let ruleInterests: [PacketTraits]
+    private let anyInterest: PacketTraits
+    private let tracksConnections: Bool
+    private let offeringEveryPacket: Bool
+    private let sameFlowRule: SameFlowMultipleInterfacesRule?
     /// Interfaces named by PKTAP headers, numbered after the file's own.
     private var pktapInterfaces: [String: Int] = [:]
     private var pktapNames: [Int: String] = [:]
     static let pktapIndexBase = 1 << 20
-    private var lastAdvance: Int64 = .min
 
-    public init(configuration: RuleConfiguration = RuleConfiguration()) {
+    public convenience init(configuration: RuleConfiguration = RuleConfiguration()) {
+        self.init(configuration: configuration, offeringEveryPacket: false)
+    }
+
+    /// `offeringEveryPacket` calls every rule with a non-empty `interest` for every packet, as the
+    /// analyser did before rules declared their interest: the tests check that nothing changes.
+    init(configuration: RuleConfiguration, offeringEveryPacket: Bool) {
         self.configuration = configuration
+        self.offeringEveryPacket = offeringEveryPacket
         collector = FindingCollector(configuration: configuration)
         tracker = ConnectionTracker(configuration: configuration)
         let synUnanswered = SynUnansweredRule(configuration: configuration)
@@ -55,8 +151,11 @@ public final class Analyzer {
             sameFlow, refused, NeighborUnresolvedRule(configuration: configuration),
         ]
         rules = all.filter { configuration.isEnabled($0.descriptor.id) }
+        ruleInterests = rules.map(\.interest)
+        anyInterest = ruleInterests.reduce(into: []) { $0.formUnion($1) }
         let observers: [any Rule & ConnectionObserver] = [synUnanswered, slowConnect, refused]
         tracker.observers = observers.filter { configuration.isEnabled($0.descriptor.id) }.map { $0 as ConnectionObserver }
+        tracksConnections = !tracker.observers.isEmpty || configuration.isEnabled(.icmpUnreachable)
     }
 
     /// Streams each finding as soon as it is recorded (live capture).
@@ -72,50 +171,63 @@ public final class Analyzer {
     /// Refreshes what is known of the source's interfaces (a pcapng file adds them as it goes).
     public func updateInterfaces(_ current: [CaptureInterface]) {
         interfaces.update(current)
+        interfaceFacts = current.map { InterfaceFacts(name: $0.name, loopbackByName: $0.isLoopbackByName) }
+        if packetsPerInterface.count < current.count {
+            packetsPerInterface += Array(repeating: 0, count: current.count - packetsPerInterface.count)
+        }
+        path.interfaceCount = current.count
     }
 
     /// Counts a packet the filter excluded (frame numbers still count it).
     public func noteFilteredOut() {
-        summary.packets += 1
+        path.packets += 1
     }
 
     /// Analyses one packet. `interface` is the interface the reader names for it.
     public func analyse(_ captured: CapturedPacket) {
-        summary.packets += 1
-        if captured.interfaceIndex >= interfaces.interfaces.count { fatalError("updateInterfaces must run before packets of a new interface") }
-        let packet = PacketDecoder.decode(captured.bytes, linkType: captured.linkType)
-        analyse(captured, decoded: packet)
+        var packet = DecodedPacket()
+        PacketDecoder.decode(captured.bytes, linkType: captured.linkType, into: &packet)
+        analyse(captured, decoded: &packet, countingPacket: true)
     }
 
     /// Analyses a packet already decoded by the caller (the decode command shares one decode).
     public func analyse(_ captured: CapturedPacket, decoded packet: DecodedPacket) {
-        summary.analysed += 1
-        let time = captured.timestamp
-        if summary.firstTime == nil || time < summary.firstTime! { summary.firstTime = time }
-        if summary.lastTime == nil || time > summary.lastTime! { summary.lastTime = time }
-        if packet.error != nil { summary.decodeErrors += 1 }
-        if packet.ipv6 != nil { summary.ipv6 += 1 } else if packet.ipv4 != nil { summary.ipv4 += 1 }
+        var packet = packet
+        analyse(captured, decoded: &packet, countingPacket: false)
+    }
 
-        let interface = interfaces.interfaces[captured.interfaceIndex]
+    /// This runs once per packet, so it avoids per-packet costs that dwarf the decode: one exclusive
+    /// access to the analyser's counters, no copy of the interface table or the packet unless
+    /// something will look at it, and no rule call for a packet the rule would return from at once.
+    /// `packet` is only read; it is `inout` so that its fields are read in place (a by-value
+    /// parameter of this size is first copied whole to the stack).
+    @inline(__always)
+    private func analyse(_ captured: CapturedPacket, decoded packet: inout DecodedPacket, countingPacket: Bool) {
+        let time = captured.timestamp
+        let link = packet.link
+        let pktap = link?.pktap
+        let (finishedRun, multipleInterfaces, unknownInterface, advance) = path.admit(time: time, packet: packet, interfaceIndex: captured.interfaceIndex, countingPacket: countingPacket, countsInterface: pktap == nil)
+        if unknownInterface { fatalError("updateInterfaces must run before packets of a new interface") }
+        if let finishedRun { packetsPerInterface[finishedRun.interface] += finishedRun.packets }
         var index = captured.interfaceIndex
-        var name = interface.name
-        var loopbackByName = interface.isLoopbackByName
-        if let pktap = packet.link?.pktap {
+        // The name is only needed if a rule or the tracker looks at the packet (`context` below).
+        var pktapName: String?
+        var loopbackByName = interfaceFacts[index].loopbackByName
+        if let pktap {
             // PKTAP names the real interface of every packet: use it as the packet's interface.
-            let pktapName = pktap.interfaceName
-            if let known = pktapInterfaces[pktapName] {
+            let name = pktap.interfaceName
+            if let known = pktapInterfaces[name] {
                 index = known
             } else {
                 index = Self.pktapIndexBase + pktapInterfaces.count
-                pktapInterfaces[pktapName] = index
-                pktapNames[index] = pktapName
-                interfaces.pktapNames[index] = pktapName
+                pktapInterfaces[name] = index
+                pktapNames[index] = name
+                interfaces.pktapNames[index] = name
             }
-            name = pktapName
-            loopbackByName = CaptureInterface(index: index, name: pktapName, linkType: pktap.innerLinkType).isLoopbackByName
+            pktapName = name
+            loopbackByName = CaptureInterface(index: index, name: name, linkType: pktap.innerLinkType).isLoopbackByName
+            counts.packetsByInterface[index, default: 0] += 1
         }
-        summary.packetsByInterface[index, default: 0] += 1
-        let link = packet.link
         if let family = link?.nullFamily, family != 0, interfaces.platforms[index] == nil, let platform = NullHeader.platform(family: family) {
             interfaces.platforms[index] = platform
         }
@@ -127,19 +239,23 @@ public final class Analyzer {
             default: return nil
             }
         } ?? nil)
-        let context = PacketContext(frame: captured.frameNumber, timestamp: time, interfaceIndex: index, interfaceName: name,
-                                    isLoopback: loopbackGuess ?? false, loopbackKnown: loopbackGuess != nil, packet: packet)
-        if let tcp = packet.tcp, !tracker.observers.isEmpty || configuration.isEnabled(.icmpUnreachable) {
-            let flags = tcp.flags
-            if flags.contains(.syn) || flags.contains(.rst) {
+        let isLoopback = loopbackGuess ?? false
+        let traits = offeringEveryPacket ? PacketTraits(rawValue: .max)
+            : PacketTraits(packet, isLoopback: isLoopback, multipleInterfaces: multipleInterfaces || pktap != nil)
+        let tcp = packet.tcp
+        let handshake = tracksConnections && tcp.map { $0.flags.contains(.syn) || $0.flags.contains(.rst) } == true
+        if handshake || !traits.isDisjoint(with: anyInterest) {
+            let name = pktapName ?? interfaceFacts[captured.interfaceIndex].name
+            let context = PacketContext(frame: captured.frameNumber, timestamp: time, interfaceIndex: index, interfaceName: name,
+                                        isLoopback: isLoopback, loopbackKnown: loopbackGuess != nil, packet: copy packet)
+            if handshake, let tcp {
                 tracker.observe(context, tcp: tcp, interfaces: interfaces, findings: &collector)
             }
+            for (rule, interest) in zip(rules, ruleInterests) where !interest.isDisjoint(with: traits) {
+                rule.observe(context, interfaces: interfaces, findings: &collector)
+            }
         }
-        for rule in rules {
-            rule.observe(context, interfaces: interfaces, findings: &collector)
-        }
-        if lastAdvance == .min || time.nanoseconds - lastAdvance >= 250_000_000 {
-            lastAdvance = time.nanoseconds
+        if advance {
             tracker.advance(to: time, interfaces: interfaces, findings: &collector)
             for rule in rules { rule.advance(to: time, interfaces: interfaces, findings: &collector) }
         }
@@ -155,15 +271,15 @@ public final class Analyzer {
     public func finish() -> [Finding] {
         tracker.finish(interfaces: interfaces, findings: &collector)
         for rule in rules { rule.finish(interfaces: interfaces, findings: &collector) }
-        summary.connectionAttempts = tracker.attemptsStarted
-        summary.flowsEvicted = tracker.evicted + (sameFlowRule?.evicted ?? 0)
-        summary.peakFlowsTracked = tracker.peakTracked
+        counts.connectionAttempts = tracker.attemptsStarted
+        counts.flowsEvicted = tracker.evicted + (sameFlowRule?.evicted ?? 0)
+        counts.peakFlowsTracked = tracker.peakTracked
         let findings = collector.sorted()
-        summary.findingsByRule = [:]
-        for finding in findings { summary.findingsByRule[finding.rule, default: 0] += 1 }
-        summary.suppressedByRule = collector.suppressed
+        counts.findingsByRule = [:]
+        for finding in findings { counts.findingsByRule[finding.rule, default: 0] += 1 }
+        counts.suppressedByRule = collector.suppressed
         return findings
     }
 
-    public func addWarning(_ warning: String) { summary.warnings.append(warning) }
+    public func addWarning(_ warning: String) { counts.warnings.append(warning) }
 }

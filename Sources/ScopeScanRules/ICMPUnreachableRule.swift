@@ -4,6 +4,8 @@ import ScopeScanWire
 /// `icmp-unreachable`: ICMPv6 type 1 / ICMPv4 type 3, tied to the flow (and SYN) the quote names.
 public final class ICMPUnreachableRule: Rule {
     public let descriptor = RuleCatalogue.icmpUnreachable
+    /// ICMPv6 type 1 and ICMPv4 type 3 only.
+    public var interest: PacketTraits { .icmp }
     let tracker: ConnectionTracker
 
     init(tracker: ConnectionTracker) {

@@ -5,6 +5,8 @@ import ScopeScanWire
 /// link-local address has routed it through lo/lo0 instead of the interface the scope id names.
 public final class LinkLocalOnLoopbackRule: Rule {
     public let descriptor = RuleCatalogue.linkLocalOnLoopback
+    /// Only loopback packets get past the first guard.
+    public var interest: PacketTraits { .onLoopback }
     public init() {}
 
     /// macOS gives lo0 the address fe80::1 itself; traffic of that address is normal there.

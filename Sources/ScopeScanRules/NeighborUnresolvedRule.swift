@@ -4,6 +4,8 @@ import ScopeScanWire
 /// `neighbor-unresolved`: Neighbor Solicitations for a target nobody advertises.
 public final class NeighborUnresolvedRule: Rule {
     public let descriptor = RuleCatalogue.neighborUnresolved
+    /// Neighbor Solicitations and Advertisements only.
+    public var interest: PacketTraits { .icmp }
     let configuration: RuleConfiguration
 
     struct Key: Hashable {

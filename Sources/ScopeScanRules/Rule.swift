@@ -17,15 +17,57 @@ public struct RuleDescriptor: Sendable {
     public var thresholds: [String]
 }
 
+/// Cheap facts about one packet, computed once by the analyser so that it calls a rule only for
+/// packets the rule could act on. Most packets of a capture are ordinary traffic that every rule
+/// dismisses at its first `guard`; calling twelve rules to hear that costs more than the decode.
+public struct PacketTraits: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// Set on every packet: the interest of a rule that wants to see everything.
+    public static let every = PacketTraits(rawValue: 1 << 0)
+    /// Seen on a loopback interface (`PacketContext.isLoopback`).
+    public static let onLoopback = PacketTraits(rawValue: 1 << 1)
+    /// An ICMPv4 or ICMPv6 message (and so any quoted packet or Neighbor Discovery target).
+    public static let icmp = PacketTraits(rawValue: 1 << 2)
+    /// An IPv6 source or destination in fe80::/10 (embedded scope ids included).
+    public static let linkLocalAddress = PacketTraits(rawValue: 1 << 3)
+    /// A loopback (::1, 127/8) or IPv4-mapped (::ffff:0:0/96) source or destination.
+    public static let specialAddress = PacketTraits(rawValue: 1 << 4)
+    /// The capture has more than one interface, or PKTAP headers name them per packet.
+    public static let multipleInterfaces = PacketTraits(rawValue: 1 << 5)
+
+    @inline(__always) // passing a packet by value to a call copies it whole
+    public init(_ packet: DecodedPacket, isLoopback: Bool, multipleInterfaces: Bool) {
+        var traits: PacketTraits = .every
+        if isLoopback { traits.insert(.onLoopback) }
+        if packet.icmpv6 != nil || packet.icmpv4 != nil { traits.insert(.icmp) }
+        if let ip = packet.ipv6 {
+            let source = ip.source, destination = ip.destination
+            if source.isLinkLocalUnicast || destination.isLinkLocalUnicast { traits.insert(.linkLocalAddress) }
+            if source.isLoopback || destination.isLoopback || source.isIPv4Mapped || destination.isIPv4Mapped { traits.insert(.specialAddress) }
+        } else if let ip = packet.ipv4, ip.source.value >> 24 == 127 || ip.destination.value >> 24 == 127 {
+            traits.insert(.specialAddress)
+        }
+        if multipleInterfaces { traits.insert(.multipleInterfaces) }
+        self = traits
+    }
+}
+
 /// One detector. Rules keep their own bounded state and record findings into the collector.
 public protocol Rule: AnyObject {
     var descriptor: RuleDescriptor { get }
+    /// The packets `observe` can act on: it is called only for packets with at least one of these
+    /// traits. It must cover every packet that gets past the rule's own guards; `.every` (the
+    /// default) sees them all, `[]` none (rules fed by the connection tracker instead).
+    var interest: PacketTraits { get }
     func observe(_ context: PacketContext, interfaces: InterfaceTable, findings: inout FindingCollector)
     func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector)
     func finish(interfaces: InterfaceTable, findings: inout FindingCollector)
 }
 
 extension Rule {
+    public var interest: PacketTraits { .every }
     public func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector) {}
     public func finish(interfaces: InterfaceTable, findings: inout FindingCollector) {}
 }

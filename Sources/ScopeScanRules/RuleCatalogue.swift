@@ -88,7 +88,7 @@ public enum RuleCatalogue {
         explanation: "A packet for the host's own address that shows up on both the NIC and loopback reveals the reroute from both sides; the second copy is not a retransmission.",
         platformContext: "Seen with Wireshark capturing en0 and lo0 together on macOS (seed 000).",
         references: ["pcapng Interface Description Block (draft-ietf-opsawg-pcapng section 4.2)"],
-        thresholds: [])
+        thresholds: ["--flow-idle-timeout SECONDS (default 300)", "--max-flows N (default 100000)"])
 
     public static let tcpRefused = RuleDescriptor(
         id: .tcpRefused, severity: .info,

@@ -5,6 +5,8 @@ import ScopeScanWire
 /// boundary (RFC 4007 section 9), and the packets that ICMPv6 "beyond scope" errors quote.
 public final class ScopeViolationRule: Rule {
     public let descriptor = RuleCatalogue.scopeViolation
+    /// ICMPv6 errors, or a link-local source or destination (both directions need one).
+    public var interest: PacketTraits { [.icmp, .linkLocalAddress] }
 
     public init() {}
 

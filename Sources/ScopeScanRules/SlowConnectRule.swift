@@ -5,6 +5,8 @@ import ScopeScanWire
 /// or earlier unanswered attempts from the same client to the same server port.
 public final class SlowConnectRule: Rule, ConnectionObserver {
     public let descriptor = RuleCatalogue.slowConnect
+    /// Fed by the connection tracker, not per packet.
+    public var interest: PacketTraits { [] }
     let configuration: RuleConfiguration
 
     struct PeerKey: Hashable {
@@ -33,6 +35,21 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
     }
 
     public func observe(_ context: PacketContext, interfaces: InterfaceTable, findings: inout FindingCollector) {}
+
+    private var lastExpiry: Int64 = .min
+
+    /// Forgets unanswered attempts too old to be joined to any later connect (the window has passed).
+    public func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector) {
+        guard lastExpiry == .min || now.nanoseconds - lastExpiry >= 10_000_000_000 else { return }
+        lastExpiry = now.nanoseconds
+        let cutoff = now.nanoseconds - Int64(max(configuration.slowConnectWindow, configuration.synTimeout) * 1e9)
+        guard recent.values.contains(where: { ($0.last?.firstSYN.time.nanoseconds ?? 0) < cutoff }) else { return }
+        recent = recent.compactMapValues { list in
+            let kept = list.filter { $0.firstSYN.time.nanoseconds >= cutoff }
+            return kept.isEmpty ? nil : kept
+        }
+        recentCount = recent.values.reduce(0) { $0 + $1.count }
+    }
 
     static func peer(_ attempt: ConnectionAttempt) -> PeerKey {
         PeerKey(interfaceIndex: attempt.interfaceIndex, client: attempt.client.address, server: attempt.server)

@@ -4,6 +4,8 @@ import ScopeScanWire
 /// `syn-unanswered`: SYNs retried with the same ISN and never answered.
 public final class SynUnansweredRule: Rule, ConnectionObserver {
     public let descriptor = RuleCatalogue.synUnanswered
+    /// Fed by the connection tracker, not per packet.
+    public var interest: PacketTraits { [] }
     let configuration: RuleConfiguration
 
     public init(configuration: RuleConfiguration) {

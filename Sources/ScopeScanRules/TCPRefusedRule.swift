@@ -4,6 +4,8 @@ import ScopeScanWire
 /// `tcp-refused`: an RST answering a SYN.
 public final class TCPRefusedRule: Rule, ConnectionObserver {
     public let descriptor = RuleCatalogue.tcpRefused
+    /// Fed by the connection tracker, not per packet.
+    public var interest: PacketTraits { [] }
 
     public init() {}
 

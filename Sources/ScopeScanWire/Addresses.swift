@@ -25,7 +25,21 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
     public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.value < b.value }
 
     public var description: String {
-        "\(value >> 24).\(value >> 16 & 0xff).\(value >> 8 & 0xff).\(value & 0xff)"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(15)
+        appendUTF8(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Dotted-quad text as UTF-8 bytes.
+    public func appendUTF8(to out: inout [UInt8]) {
+        for shift in stride(from: 24, through: 0, by: -8) {
+            let octet = Int(value >> UInt32(shift) & 0xff)
+            if octet >= 100 { out.append(UInt8(ascii: "0") + UInt8(octet / 100)) }
+            if octet >= 10 { out.append(UInt8(ascii: "0") + UInt8(octet / 10 % 10)) }
+            out.append(UInt8(ascii: "0") + UInt8(octet % 10))
+            if shift > 0 { out.append(UInt8(ascii: ".")) }
+        }
     }
 
     public var kind: AddressKind {
@@ -125,50 +139,69 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
     /// RFC 5952 text: lower case, no leading zeros, the longest run of two or more zero groups
     /// (the first one on a tie) shortened to "::", and IPv4-mapped addresses with a dotted tail.
     public var description: String {
-        var out = ""
-        out.reserveCapacity(39)
-        appendText(to: &out)
-        return out
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(45)
+        appendUTF8(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public func appendText(to out: inout String) {
-        var words = (0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &words) { raw in
-            let w = raw.bindMemory(to: Int.self)
-            for i in 0..<8 {
-                let half = i < 4 ? high : low
-                w[i] = Int(truncatingIfNeeded: half >> UInt64(48 - 16 * (i % 4)) & 0xffff)
+        out += description
+    }
+
+    /// The same text as UTF-8 bytes. Built a byte at a time rather than from `String` pieces: the
+    /// per-packet JSON of `scopescan decode` writes two or four addresses per packet.
+    public func appendUTF8(to out: inout [UInt8]) {
+        // The eight groups, and the longest run of two or more zero groups (the first on a tie).
+        var bestStart = -1, bestLength = 0, runStart = -1
+        for i in 0...8 {
+            if i < 8 && group(i) == 0 {
+                if runStart < 0 { runStart = i }
+            } else if runStart >= 0 {
+                if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
+                runStart = -1
             }
         }
-        withUnsafeBytes(of: &words) { raw in
-            let w = raw.bindMemory(to: Int.self)
-            var bestStart = -1, bestLength = 0, runStart = -1
-            for i in 0...8 {
-                if i < 8 && w[i] == 0 {
-                    if runStart < 0 { runStart = i }
-                } else if runStart >= 0 {
-                    if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
-                    runStart = -1
-                }
+        if bestLength < 2 { bestStart = -1 }
+        let dottedTail = isIPv4Mapped
+        let lastGroup = dottedTail ? 6 : 8
+        let colon = UInt8(ascii: ":")
+        var i = 0
+        var endsWithColon = false
+        while i < lastGroup {
+            if i == bestStart {
+                out.append(colon)
+                out.append(colon)
+                endsWithColon = true
+                i += bestLength
+                continue
             }
-            if bestLength < 2 { bestStart = -1 }
-            let dottedTail = isIPv4Mapped
-            let lastGroup = dottedTail ? 6 : 8
-            var i = 0
-            while i < lastGroup {
-                if i == bestStart {
-                    out += "::"
-                    i += bestLength
-                    continue
-                }
-                if i > 0 && !(out.hasSuffix(":")) { out += ":" }
-                out += String(w[i], radix: 16)
-                i += 1
-            }
-            if dottedTail {
-                if !out.hasSuffix(":") { out += ":" }
-                out += IPv4Address(UInt32(truncatingIfNeeded: low)).description
-            }
+            if i > 0 && !endsWithColon { out.append(colon) }
+            Self.appendHex(group(i), to: &out)
+            endsWithColon = false
+            i += 1
+        }
+        if dottedTail {
+            if !endsWithColon { out.append(colon) }
+            IPv4Address(UInt32(truncatingIfNeeded: low)).appendUTF8(to: &out)
+        }
+    }
+
+    /// Group `i` (0–7), most significant first.
+    @inline(__always)
+    private func group(_ i: Int) -> UInt16 {
+        UInt16(truncatingIfNeeded: (i < 4 ? high : low) >> UInt64(48 - 16 * (i % 4)))
+    }
+
+    /// Lower-case hex without leading zeros.
+    @inline(__always)
+    private static func appendHex(_ value: UInt16, to out: inout [UInt8]) {
+        let digits: StaticString = "0123456789abcdef"
+        var shift = 12
+        while shift > 0 && value >> UInt16(shift) == 0 { shift -= 4 }
+        while shift >= 0 {
+            out.append(digits.utf8Start[Int(value >> UInt16(shift)) & 0xf])
+            shift -= 4
         }
     }
 

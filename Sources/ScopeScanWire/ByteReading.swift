@@ -36,15 +36,20 @@ extension UnsafeRawBufferPointer {
         UInt32(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
+    // `tail` and `head` build the sub-buffer from the base address: the range they take is
+    // checked here, so going through a `Slice` (which checks it again, twice) only adds work to
+    // every layer of every packet.
+
     /// The bytes from `offset` to the end; empty when `offset` is at or past the end.
     @inlinable @inline(__always)
     public func tail(from offset: Int) -> UnsafeRawBufferPointer {
-        offset >= count ? UnsafeRawBufferPointer(start: nil, count: 0) : UnsafeRawBufferPointer(rebasing: self[offset...])
+        precondition(offset >= 0, "negative offset")
+        return offset >= count ? UnsafeRawBufferPointer(start: nil, count: 0) : UnsafeRawBufferPointer(start: baseAddress! + offset, count: count - offset)
     }
 
     /// The first `length` bytes (or all of them when shorter).
     @inlinable @inline(__always)
     public func head(_ length: Int) -> UnsafeRawBufferPointer {
-        length >= count ? self : UnsafeRawBufferPointer(rebasing: self[..<Swift.max(0, length)])
+        length >= count ? self : UnsafeRawBufferPointer(start: baseAddress, count: Swift.max(0, length))
     }
 }

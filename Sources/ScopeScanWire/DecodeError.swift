@@ -9,16 +9,32 @@ public enum Layer: String, Sendable, CustomStringConvertible {
 }
 
 /// Why a layer could not be decoded. Carries numbers, not text, so building one allocates nothing.
+///
+/// It is trivially copyable (the field name is a `StaticString`, not a `String`), and so is the
+/// `DecodedPacket` that holds it: copying a packet is a plain memory copy, with no reference
+/// counting and no outlined value-witness call on the per-packet path.
 public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// The layer needs `needed` bytes from `offset` but only `available` were captured.
         case truncated
         /// A field holds a value the layer cannot accept (version, header length…); `value` holds it.
-        case badField(String)
+        case badField(StaticString)
         /// The link layer carries a protocol scopescan does not decode (`value` = its number).
         case unsupportedProtocol
         /// The capture's link type is not one scopescan decodes.
         case unsupportedLinkType
+
+        // StaticString is not Equatable: field names compare by their text.
+        public static func == (a: Kind, b: Kind) -> Bool {
+            switch (a, b) {
+            case (.truncated, .truncated), (.unsupportedProtocol, .unsupportedProtocol), (.unsupportedLinkType, .unsupportedLinkType):
+                return true
+            case (.badField(let x), .badField(let y)):
+                return x.withUTF8Buffer { xs in y.withUTF8Buffer { ys in xs.elementsEqual(ys) } }
+            default:
+                return false
+            }
+        }
     }
 
     public var layer: Layer
@@ -43,7 +59,7 @@ public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public static func badField(_ layer: Layer, _ field: StaticString, value: UInt32, at offset: Int) -> DecodeError {
-        DecodeError(layer: layer, kind: .badField(field.description), offset: offset, needed: 0, available: 0, value: value)
+        DecodeError(layer: layer, kind: .badField(field), offset: offset, needed: 0, available: 0, value: value)
     }
 
     public var description: String {

@@ -48,12 +48,22 @@ public enum PacketDecoder {
     /// Decodes as much of `frame` as its bytes allow. Never throws and never reads outside `frame`.
     public static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) -> DecodedPacket {
         var packet = DecodedPacket()
+        decode(frame, linkType: linkType, into: &packet)
+        return packet
+    }
+
+    /// The same, filling `packet` (which must be a fresh `DecodedPacket()`) in place. A packet is a
+    /// few hundred bytes of views; returning one by value costs two copies of it per packet, which
+    /// per-packet callers (the analyser) avoid by decoding into their own variable.
+    public static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType, into packet: inout DecodedPacket) {
         let link: LinkLayer
         do {
-            link = try LinkDecoder.decode(frame, linkType: linkType)
+            // Ethernet, by far the most common link, skips the general dispatch (a call whose
+            // frame is sized for every link type).
+            link = try linkType == .ethernet ? EthernetHeader.decode(frame, at: 0, linkType: linkType) : LinkDecoder.decode(frame, linkType: linkType)
         } catch {
             packet.error = error
-            return packet
+            return
         }
         packet.link = link
         let network = frame.tail(from: link.headerLength)
@@ -62,7 +72,6 @@ public enum PacketDecoder {
         case .ipv4: decodeIPv4(network, offset: link.headerLength, into: &packet)
         default: break // ARP and others: a link-layer-only frame, not an error
         }
-        return packet
     }
 
     /// Decodes a frame that starts at the IP header (LINKTYPE_RAW semantics).
@@ -95,6 +104,7 @@ public enum PacketDecoder {
         if let jumbo = walk.jumboLength {
             packet.anomalies.insert(.jumboPayload)
             if ip.payloadLength != 0 { packet.anomalies.insert(.jumboWithoutZeroLength) }
+            if Int(jumbo) > payload.count { packet.anomalies.insert(.ipLengthBeyondCapture) }
             payload = payload.head(Int(jumbo))
         }
         if walk.isLaterFragment { return }
@@ -136,6 +146,9 @@ public enum PacketDecoder {
             case .icmpv6 where version == 6:
                 let icmp = try ICMPv6View(checking: bytes, offset: offset)
                 packet.icmpv6 = icmp
+                if !icmp.hasConsistentLength(ipPacketLength: IPv6HeaderView.headerLength + Int(packet.ipv6?.payloadLength ?? 0), truncatedByCapture: packet.anomalies.contains(.ipLengthBeyondCapture)) {
+                    packet.anomalies.insert(.icmpv6LengthMismatch)
+                }
                 if let quoted = icmp.quotedBytes {
                     packet.quoted = try QuotedPacket(checking: quoted, version: 6, offset: offset + 8)
                 }

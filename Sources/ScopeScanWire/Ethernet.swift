@@ -9,6 +9,7 @@ public enum EthernetHeader {
     static let tagLength = 4
     static let maximumTags = 2
 
+    @inline(__always) // the common link: decoded once per packet
     static func decode(_ frame: UnsafeRawBufferPointer, at start: Int, linkType: LinkType) throws(DecodeError) -> LinkLayer {
         guard frame.count - start >= headerLength else {
             throw .truncated(.ethernet, at: start, needed: headerLength, available: max(0, frame.count - start))

@@ -93,6 +93,25 @@ public struct ICMPv6View {
         return IPv6Address(high: message.be64(8), low: message.be64(16))
     }
 
+    /// The fixed part each Neighbor Discovery message needs (RFC 4861 sections 4.1–4.5).
+    public var minimumLength: Int {
+        switch type {
+        case .routerSolicitation: return 8
+        case .routerAdvertisement: return 16
+        case .neighborSolicitation, .neighborAdvertisement: return 24
+        case .redirect: return 40
+        default: return 8
+        }
+    }
+
+    /// False when the message is shorter than its type's fixed part, or an error message makes its
+    /// IPv6 packet exceed the minimum MTU of 1280 bytes (RFC 4443 2.4 (c)). A capture cut by its snap
+    /// length is not held against the sender.
+    public func hasConsistentLength(ipPacketLength: Int, truncatedByCapture: Bool) -> Bool {
+        if type.isError { return ipPacketLength <= 1280 }
+        return truncatedByCapture || message.count >= minimumLength
+    }
+
     /// Neighbor Advertisement flags (router, solicited, override).
     public var advertisementFlags: (router: Bool, solicited: Bool, override: Bool)? {
         guard type == .neighborAdvertisement, message.count >= 8 else { return nil }

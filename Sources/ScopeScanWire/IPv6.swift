@@ -16,6 +16,7 @@ public struct IPv6HeaderView {
     public let payload: UnsafeRawBufferPointer
     public let isTruncatedByCapture: Bool
 
+    @inline(__always) // decoded once per packet: a call costs as much as the checks
     public init(checking bytes: UnsafeRawBufferPointer, layer: Layer = .ipv6, offset: Int = 0) throws(DecodeError) {
         guard bytes.count >= Self.headerLength else {
             throw .truncated(layer, at: offset, needed: Self.headerLength, available: bytes.count)

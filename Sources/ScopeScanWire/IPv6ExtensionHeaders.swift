@@ -50,6 +50,8 @@ public struct IPv6ExtensionWalk: Sendable {
     public var fragmentIdentification: UInt32 = 0
     /// The length from a Jumbo Payload option (RFC 2675), where one was present.
     public var jumboLength: UInt32?
+    /// Offset of the (first) routing header within the payload, for the checksum's final destination.
+    public var routingHeaderOffset: Int?
     public var anomalies: Anomalies = []
 
     /// A non-first fragment: its bytes continue an upper-layer payload and are not a header.
@@ -57,6 +59,7 @@ public struct IPv6ExtensionWalk: Sendable {
 
     /// Walks `payload` (the bytes after the fixed IPv6 header) starting at `first`.
     /// `baseOffset` is the payload's offset in the frame, for error messages.
+    @inline(__always) // once per IPv6 packet, and most have no extension header: the loop ends at once
     public static func walk(_ payload: UnsafeRawBufferPointer, first: IPProtocol, baseOffset: Int, layer: Layer = .ipv6Extension) throws(DecodeError) -> IPv6ExtensionWalk {
         var result = IPv6ExtensionWalk(upperLayer: first, upperLayerOffset: 0)
         var next = first
@@ -103,6 +106,7 @@ public struct IPv6ExtensionWalk: Sendable {
             if next == .hopByHop {
                 result.jumboLength = jumboOption(in: payload, headerAt: offset, length: length)
             }
+            if next == .ipv6Routing && result.routingHeaderOffset == nil { result.routingHeaderOffset = offset }
             result.headers.append(next)
             next = IPProtocol(payload.u8(offset))
             offset += length

@@ -45,6 +45,7 @@ public struct TCPHeaderView {
     public let header: UnsafeRawBufferPointer
     public let payload: UnsafeRawBufferPointer
 
+    @inline(__always) // decoded once per packet: a call costs as much as the checks
     public init(checking bytes: UnsafeRawBufferPointer, offset: Int = 0) throws(DecodeError) {
         guard bytes.count >= Self.minimumHeaderLength else {
             throw .truncated(.tcp, at: offset, needed: Self.minimumHeaderLength, available: bytes.count)
@@ -122,10 +123,23 @@ public struct TCPOptions: Sequence {
 
     public func makeIterator() -> Iterator { Iterator(bytes: bytes) }
 
-    /// Whether every option is well formed.
+    /// Whether every option is well formed: the iterator's `isMalformed` test (a length byte present,
+    /// at least 2 and inside the header; End of Option List ends the walk) without building an
+    /// option per step, since the decoder asks this of every TCP segment.
+    @inline(__always)
     public var isWellFormed: Bool {
-        var iterator = makeIterator()
-        while iterator.next() != nil {}
-        return !iterator.isMalformed
+        var offset = 0
+        while offset < bytes.count {
+            switch bytes.u8(offset) {
+            case 0: return true
+            case 1: offset += 1
+            default:
+                guard offset + 1 < bytes.count else { return false }
+                let length = Int(bytes.u8(offset + 1))
+                guard length >= 2, offset + length <= bytes.count else { return false }
+                offset += length
+            }
+        }
+        return true
     }
 }

@@ -63,7 +63,7 @@ struct Analyze: ParsableCommand {
             let analyzer = Analyzer(configuration: ruleOptions.configuration)
             let findings = try Self.analyse(source, with: analyzer, filter: filter, progress: ProgressLine(path: source.name))
             if report != nil || evidence != nil {
-                try writeEvidence(for: source.name, findings: findings, analyzer: analyzer)
+                try evidenceOutput.write(capturePath: source.name, findings: findings, analyzer: analyzer)
             }
             for finding in findings {
                 worst = max(worst ?? finding.severity, finding.severity)
@@ -92,52 +92,13 @@ struct Analyze: ParsableCommand {
         }
     }
 
-    /// Options that changed the analysis, for the report's environment table.
-    var effectiveOptions: [String] {
-        var list: [String] = []
-        if let filter { list.append("--filter '\(filter)'") }
-        if let interfaceName { list.append("--interface-name \(interfaceName)") }
-        let o = ruleOptions
-        let defaults = RuleConfiguration()
-        for id in o.rules { list.append("--rule \(id)") }
-        for id in o.skippedRules { list.append("--skip-rule \(id)") }
-        if o.minimumSeverity != .info { list.append("--min-severity \(o.minimumSeverity.rawValue)") }
-        if o.synRetries != defaults.synRetries { list.append("--syn-retries \(o.synRetries)") }
-        if o.synTimeout != defaults.synTimeout { list.append("--syn-timeout \(o.synTimeout)") }
-        if o.slowConnectThreshold != defaults.slowConnectThreshold { list.append("--slow-connect-threshold \(o.slowConnectThreshold)") }
-        if o.slowConnectWindow != defaults.slowConnectWindow { list.append("--slow-connect-window \(o.slowConnectWindow)") }
-        if o.neighborTimeout != defaults.neighborTimeout { list.append("--neighbor-timeout \(o.neighborTimeout)") }
-        if o.maxFlows != defaults.maxFlows { list.append("--max-flows \(o.maxFlows)") }
-        if o.maxFindings != defaults.maxFindings { list.append("--max-findings \(o.maxFindings)") }
-        return list
+    var evidenceOutput: EvidenceOutput {
+        var options: [String] = []
+        if let filter { options.append("--filter '\(filter)'") }
+        if let interfaceName { options.append("--interface-name \(interfaceName)") }
+        return EvidenceOutput(report: report, evidence: evidence, interfaceName: interfaceName, options: options + ruleOptions.effectiveOptions)
     }
 
-    /// Second pass: the evidence pcapng and the Markdown report.
-    func writeEvidence(for path: String, findings: [Finding], analyzer: Analyzer) throws {
-        let name = String(path.split(separator: "/").last ?? Substring(path))
-        let digest = SHA256.hexDigest(ofFile: path) ?? "unreadable"
-        let plan = EvidencePlan(findings: findings)
-        let perRule = analyzer.summary.findingsByRule.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        let sectionComment = "scopescan \(ScopeScan.version) evidence from \(name) (sha256 \(digest)): \(findings.count) finding\(findings.count == 1 ? "" : "s")\(perRule.isEmpty ? "" : " (\(perRule))")"
-        let sketches: [Int: PacketSketch]
-        do {
-            sketches = try EvidenceWriter.collect(source: try InputFiles.open(path, interfaceName: interfaceName), plan: plan, inputName: name, evidencePath: evidence, sectionComment: sectionComment)
-        } catch let error as CaptureError {
-            throw UserError(error.description)
-        }
-        guard let report else { return }
-        let size = (try? CaptureFile.size(path: path)) ?? 0
-        let format = (try? CaptureFile.detectFormat(path: path).rawValue) ?? "capture"
-        let markdown = MarkdownReport(
-            input: .init(name: name, format: format, size: size, sha256: digest, options: effectiveOptions),
-            version: ScopeScan.version, findings: findings, summary: analyzer.summary, interfaces: analyzer.interfaces,
-            sketches: sketches, evidenceName: evidence.map { String($0.split(separator: "/").last ?? Substring($0)) })
-        do {
-            try TextFile.write(markdown.render(), to: report)
-        } catch {
-            throw UserError("\(report): cannot write: \(error)")
-        }
-    }
 
     /// Reads every packet of `source` into `analyzer`; damage becomes a warning on stderr and in the summary.
     static func analyse(_ source: PacketSource, with analyzer: Analyzer, filter: PacketFilter?, progress: ProgressLine? = nil) throws -> [Finding] {

@@ -170,10 +170,9 @@ struct Capture: ParsableCommand {
             out.writeLine(line)
         }
         out.flush()
-        if let recordPath, report != nil || evidence != nil {
-            var analyze = try Analyze.parse([recordPath] + (report.map { ["--report", $0] } ?? []) + (evidence.map { ["--evidence", $0] } ?? []))
-            analyze.ruleOptions = ruleOptions
-            try analyze.writeEvidence(for: recordPath, findings: findings, analyzer: analyzer)
+        let output = EvidenceOutput(report: report, evidence: evidence, options: interfaces.map { "-i \($0)" } + filterWords + ruleOptions.effectiveOptions)
+        if let recordPath, output.isRequested {
+            try output.write(capturePath: recordPath, displayName: "live capture on \(interfaces.joined(separator: ", "))", findings: findings, analyzer: analyzer)
         }
         if let failOn, let worst, worst >= failOn {
             throw ExitCode(ExitStatus.findingsAtThreshold)

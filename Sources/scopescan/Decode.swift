@@ -21,7 +21,7 @@ struct Decode: ParsableCommand {
     @Option(name: .customLong("interface-name"), help: ArgumentHelp("Name the single interface of a classic pcap file.", valueName: "name"))
     var interfaceName: String?
 
-    @Flag(name: .customLong("verify-checksums"), help: "Verify IPv4 header checksums and flag bad ones as the bad-checksum anomaly.")
+    @Flag(name: .customLong("verify-checksums"), help: "Verify IPv4 header, TCP, UDP, ICMP and ICMPv6 checksums of complete packets and flag bad ones as the bad-checksum anomaly.")
     var verifyChecksums = false
 
     func run() throws {
@@ -31,7 +31,9 @@ struct Decode: ParsableCommand {
         let warnings = try source.forEachPacket { packet in
             if let filter, !filter.matches(packet) { return }
             var decoded = PacketDecoder.decode(packet.bytes, linkType: packet.linkType)
-            if verifyChecksums, let v4 = decoded.ipv4, !v4.isChecksumValid { decoded.anomalies.insert(.badChecksum) }
+            if verifyChecksums && (ChecksumVerifier.ipv4Header(decoded) == .invalid || ChecksumVerifier.transport(decoded) == .invalid) {
+                decoded.anomalies.insert(.badChecksum)
+            }
             let name = source.interfaces[packet.interfaceIndex].name
             switch format {
             case .text: out.writeLine(PacketFormatter.text(packet, decoded, interface: name))

@@ -13,6 +13,9 @@ extension Severity: ExpressibleByArgument {}
 
 /// Thresholds and rule selection, shared by `analyze` and `capture`.
 struct RuleOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Read these options from a file: one 'option = value' per line (e.g. 'syn-retries = 3', 'skip-rule = nonlocal-on-loopback'); the command line wins.", valueName: "file"))
+    var config: String?
+
     @Option(name: .customLong("rule"), help: ArgumentHelp("Run only this rule (repeatable). See 'scopescan rules'.", valueName: "id"))
     var rules: [String] = []
 
@@ -37,6 +40,9 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .customLong("neighbor-timeout"), help: "Seconds a Neighbor Solicitation waits for its Advertisement.")
     var neighborTimeout: Double = 3
 
+    @Option(name: .customLong("flow-idle-timeout"), help: "Seconds of capture time a tracked flow may stay idle before it is forgotten.")
+    var flowIdleTimeout: Double = 300
+
     @Option(name: .customLong("max-flows"), help: "Most flows tracked at once; older ones are evicted (the summary says how many).")
     var maxFlows: Int = 100_000
 
@@ -51,7 +57,7 @@ struct RuleOptions: ParsableArguments {
         guard synRetries >= 1 else { throw ValidationError("--syn-retries must be at least 1") }
         guard maxFlows >= 16 else { throw ValidationError("--max-flows must be at least 16") }
         guard maxFindings >= 1 else { throw ValidationError("--max-findings must be at least 1") }
-        for (name, value) in [("--syn-timeout", synTimeout), ("--slow-connect-threshold", slowConnectThreshold), ("--slow-connect-window", slowConnectWindow), ("--neighbor-timeout", neighborTimeout)] where !(value >= 0 && value.isFinite) {
+        for (name, value) in [("--syn-timeout", synTimeout), ("--slow-connect-threshold", slowConnectThreshold), ("--slow-connect-window", slowConnectWindow), ("--neighbor-timeout", neighborTimeout), ("--flow-idle-timeout", flowIdleTimeout)] where !(value >= 0 && value.isFinite) {
             throw ValidationError("\(name) must be a non-negative number of seconds")
         }
     }
@@ -63,6 +69,7 @@ struct RuleOptions: ParsableArguments {
         c.slowConnectThreshold = slowConnectThreshold
         c.slowConnectWindow = slowConnectWindow
         c.neighborTimeout = neighborTimeout
+        c.flowIdleTimeout = flowIdleTimeout
         c.maxFlows = maxFlows
         c.maxFindings = maxFindings
         c.minimumSeverity = minimumSeverity
@@ -70,5 +77,23 @@ struct RuleOptions: ParsableArguments {
         enabled.subtract(skippedRules.map(RuleID.init(rawValue:)))
         c.enabledRules = enabled
         return c
+    }
+
+    /// The options that differ from the defaults, as they would be typed (for reports).
+    var effectiveOptions: [String] {
+        var list: [String] = []
+        let defaults = RuleConfiguration()
+        for id in rules { list.append("--rule \(id)") }
+        for id in skippedRules { list.append("--skip-rule \(id)") }
+        if minimumSeverity != .info { list.append("--min-severity \(minimumSeverity.rawValue)") }
+        if synRetries != defaults.synRetries { list.append("--syn-retries \(synRetries)") }
+        if synTimeout != defaults.synTimeout { list.append("--syn-timeout \(synTimeout)") }
+        if slowConnectThreshold != defaults.slowConnectThreshold { list.append("--slow-connect-threshold \(slowConnectThreshold)") }
+        if slowConnectWindow != defaults.slowConnectWindow { list.append("--slow-connect-window \(slowConnectWindow)") }
+        if neighborTimeout != defaults.neighborTimeout { list.append("--neighbor-timeout \(neighborTimeout)") }
+        if flowIdleTimeout != defaults.flowIdleTimeout { list.append("--flow-idle-timeout \(flowIdleTimeout)") }
+        if maxFlows != defaults.maxFlows { list.append("--max-flows \(maxFlows)") }
+        if maxFindings != defaults.maxFindings { list.append("--max-findings \(maxFindings)") }
+        return list
     }
 }

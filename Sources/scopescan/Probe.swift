@@ -148,9 +148,9 @@ struct Probe: ParsableCommand {
 
         if report != nil || evidence != nil {
             if let session, let recordPath {
-                var analyze = try Analyze.parse([recordPath] + (report.map { ["--report", $0] } ?? []) + (evidence.map { ["--evidence", $0] } ?? []))
-                analyze.ruleOptions = ruleOptions
-                try analyze.writeEvidence(for: recordPath, findings: findings, analyzer: session.analyzer)
+                let output = EvidenceOutput(report: report, evidence: evidence, options: ruleOptions.effectiveOptions)
+                let names = session.capture.interfaces.compactMap(\.name).joined(separator: ", ")
+                try output.write(capturePath: recordPath, displayName: "scopescan probe capture on \(names)", findings: findings, analyzer: session.analyzer)
                 if let report { try append(ProbeText.markdown(attempts: attempts, verdicts: verdicts), to: report) }
             } else {
                 if let report {

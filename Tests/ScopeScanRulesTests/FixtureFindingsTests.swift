@@ -45,6 +45,18 @@ struct FixtureFindingsTests {
             Expected(rule: "syn-unanswered", frames: [3, 14, 15], dst: "2001:db8:1::2", dport: 8080, interface: "veth0"),
             Expected(rule: "linklocal-on-loopback", frames: Array(4...13), dst: "fe80::a:1", dport: 12981, interface: "lo"),
         ]),
+        ("linux-reroute-both-sides.pcapng", [
+            Expected(rule: "linklocal-on-loopback", frames: Array(1...10), dst: "fe80::a:1", dport: 12981, interface: "lo"),
+            Expected(rule: "same-flow-multiple-interfaces", frames: [1] + Array(11...20), dst: "fe80::a:1", dport: 12981, interface: "lo"),
+        ]),
+        // One flow over two NICs is asymmetric routing, not the loopback reroute.
+        ("linux-asymmetric-two-interfaces.pcapng", []),
+        ("mergecap-null-ethernet.pcapng", [
+            Expected(rule: "linklocal-on-loopback", frames: [1, 2, 3, 4, 5], dport: 12981),
+            Expected(rule: "syn-unanswered", frames: [1, 2, 3, 4, 5], dport: 12981),
+            Expected(rule: "icmp-unreachable", frames: [1, 2, 3, 4], dport: 12981),
+            Expected(rule: "syn-unanswered", frames: [18, 19, 20], dst: "2001:db8:1::2", dport: 8080),
+        ]),
         ("linux-clean.pcap", []),
         ("linux-clean-lo.pcap", []),
         // Crafted: what Linux cannot produce.

@@ -319,7 +319,8 @@ struct ExtensionHeaderTests {
         #expect(result.upperLayer == .tcp)
 
         withDecoded(Payloads.frame(first: .hopByHop, payloadLength: 0, Payloads.jumbo), linkType: .ethernet) { packet in
-            #expect(packet.anomalies == .jumboPayload)
+            // 70000 bytes announced, a few dozen captured: the capture cut the jumbogram.
+            #expect(packet.anomalies == [.jumboPayload, .ipLengthBeyondCapture])
             #expect(packet.tcp?.sourcePort == 41010)
             #expect(packet.tcp?.payload.count == 6)
             #expect(packet.error == nil)

@@ -163,3 +163,33 @@ struct JSONSchemaTests {
         #expect(summary["findings"] as? Int == findings.count)
     }
 }
+
+@Suite("--config files")
+struct ConfigFileTests {
+    func write(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scopescan-\(UUID().uuidString).conf").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("options from the file apply; the command line wins")
+    func fileThenCommandLine() throws {
+        let path = try write("# lab thresholds\nsyn-retries = 4\nskip-rule = nonlocal-on-loopback, tcp-refused\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try run(["analyze", "--config", path, fixture("linux-syn-dropped.pcap")]).stdout.contains("findings: none"))
+        #expect(try run(["analyze", "--config", path, "--syn-retries", "2", fixture("linux-syn-dropped.pcap")]).stdout.contains("findings: 1 (syn-unanswered 1)"))
+        #expect(try run(["analyze", "--config", path, fixture("linux-tcp-refused.pcap")]).stdout.contains("findings: none"))
+    }
+
+    @Test("an unknown option or a malformed line names the file and line, exit 2")
+    func errors() throws {
+        let unknown = try write("syn-retries = 3\nbogus = 1\n")
+        defer { try? FileManager.default.removeItem(atPath: unknown) }
+        let result = try run(["analyze", "--config", unknown, fixture("linux-syn-dropped.pcap")])
+        #expect(result.status == 2 && result.stderr.contains("\(unknown):2: unknown option 'bogus'"))
+        let malformed = try write("syn-retries 3\n")
+        defer { try? FileManager.default.removeItem(atPath: malformed) }
+        #expect(try run(["analyze", "--config", malformed, fixture("linux-syn-dropped.pcap")]).stderr.contains(":1: expected 'option = value'"))
+        #expect(try run(["analyze", "--config", "/nonexistent.conf", fixture("linux-syn-dropped.pcap")]).status == 2)
+    }
+}
