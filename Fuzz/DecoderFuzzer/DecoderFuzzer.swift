@@ -1,0 +1,304 @@
+// libFuzzer harness for the ScopeScanWire packet decoder.
+//
+// Input layout: 2 bytes (big-endian) selecting a link type from `LinkType.supported` (modulo its
+// count), then the frame. The frame is decoded with `PacketDecoder.decode`, and every accessor of
+// every layer that came out is read, so the fuzzer reaches each field read the views make. On top of
+// AddressSanitizer (reads outside the input) and, in -Onone builds, Swift's bounds preconditions
+// (reads outside a view's slice), the harness checks invariants the decoder promises:
+//   * every view it hands out lies inside the frame;
+//   * address text round-trips through the parsers (RFC 5952 output is valid RFC 4291 input);
+//   * decoding in place (`decode(_:linkType:into:)`) gives what `decode(_:linkType:)` returns.
+//
+// Compiled together with Sources/ScopeScanWire/*.swift as a single module (see Fuzz/build.sh), so
+// it names the decoder's types directly and needs no import.
+
+/// Everything read is folded into this, so the optimizer cannot drop a read as unused.
+nonisolated(unsafe) var sink: UInt64 = 0
+
+@inline(__always) func use<T: BinaryInteger>(_ value: T) { sink = sink &* 31 &+ UInt64(truncatingIfNeeded: value) }
+@inline(__always) func use(_ value: Bool) { use(value ? 1 : 0) }
+@inline(__always) func use(_ text: String) { use(text.utf8.count); if let first = text.utf8.first { use(first) } }
+@inline(__always) func use(_ bytes: UnsafeRawBufferPointer) {
+    use(bytes.count)
+    if let first = bytes.first { use(first) }
+    if let last = bytes.last { use(last) }
+}
+
+/// The view must be a part of the frame (an empty view may have no base address).
+func checkInside(_ view: UnsafeRawBufferPointer, _ frame: UnsafeRawBufferPointer, _ what: StaticString) {
+    use(view)
+    guard view.count > 0 else { return }
+    guard let base = view.baseAddress, let frameBase = frame.baseAddress else {
+        fatalError("\(what): non-empty view over an empty frame")
+    }
+    let start = base - frameBase
+    precondition(start >= 0 && start + view.count <= frame.count, "\(what): view [\(start), +\(view.count)) outside frame of \(frame.count)")
+}
+
+func touch(_ address: IPv4Address) {
+    use(address.value)
+    let text = address.description
+    use(text)
+    use(address.kind.description)
+    precondition(IPv4Address(text) == address, "IPv4 text \(text) does not parse back")
+}
+
+func touch(_ address: IPv6Address) {
+    use(address.high)
+    use(address.low)
+    let text = address.description
+    use(text)
+    for group in address.groups { use(group) }
+    use(address.isLinkLocalUnicast)
+    use(address.isMulticast)
+    use(address.isIPv4Mapped)
+    use(address.isLoopback)
+    use(address.hasNonZeroLinkLocalPadding)
+    use(address.embeddedScopeID)
+    use(address.withoutEmbeddedScope.low)
+    if let mapped = address.mappedIPv4 { touch(mapped) }
+    use(address.isScoped)
+    use(address.kind.description)
+    precondition(IPv6Address(text) == address, "IPv6 text \(text) does not parse back")
+}
+
+func touch(_ address: IPAddress) {
+    switch address {
+    case .v4(let a): touch(a)
+    case .v6(let a): touch(a)
+    }
+    use(address.description)
+    use(address.isLoopback)
+    use(address.scopedText(interface: "fz0"))
+    use(address.scopedText(interface: nil))
+    precondition(IPAddress(address.description) == address, "address text does not parse back")
+}
+
+func touch(_ options: TCPOptions) {
+    var iterator = options.makeIterator()
+    var count = 0
+    while let option = iterator.next() {
+        count += 1
+        precondition(count <= 40, "more TCP options than option bytes")
+        switch option {
+        case .maximumSegmentSize(let mss): use(mss)
+        case .windowScale(let shift): use(shift)
+        case .sackPermitted: use(1)
+        case .sack(let blocks, let left, let right): use(blocks); use(left); use(right)
+        case .timestamps(let value, let echo): use(value); use(echo)
+        case .noOperation: use(2)
+        case .other(let kind, let length): use(kind); use(length)
+        }
+    }
+    use(iterator.isMalformed)
+    precondition(options.isWellFormed == !iterator.isMalformed, "isWellFormed disagrees with the iterator")
+}
+
+func touch(_ header: IPv4HeaderView, _ frame: UnsafeRawBufferPointer) {
+    checkInside(header.header, frame, "ipv4 header")
+    checkInside(header.payload, frame, "ipv4 payload")
+    checkInside(header.options, frame, "ipv4 options")
+    use(header.isTruncatedByCapture)
+    use(header.headerLength)
+    use(header.dscp)
+    use(header.totalLength)
+    use(header.identification)
+    use(header.dontFragment)
+    use(header.moreFragments)
+    use(header.fragmentOffset)
+    use(header.ttl)
+    use(header.proto.rawValue)
+    use(header.proto.description)
+    use(header.checksum)
+    touch(header.source)
+    touch(header.destination)
+    use(header.isChecksumValid)
+}
+
+func touch(_ header: IPv6HeaderView, _ frame: UnsafeRawBufferPointer) {
+    checkInside(header.header, frame, "ipv6 header")
+    checkInside(header.payload, frame, "ipv6 payload")
+    use(header.isTruncatedByCapture)
+    use(header.trafficClass)
+    use(header.flowLabel)
+    use(header.payloadLength)
+    use(header.nextHeader.rawValue)
+    use(header.hopLimit)
+    touch(header.source)
+    touch(header.destination)
+}
+
+func touch(_ walk: IPv6ExtensionWalk) {
+    use(walk.upperLayer.rawValue)
+    use(walk.upperLayer.description)
+    use(walk.upperLayerOffset)
+    precondition(walk.headers.count <= ExtensionHeaderList.capacity, "extension list over capacity")
+    for header in walk.headers {
+        use(header.rawValue)
+        precondition(walk.headers.contains(header), "extension list misses its own element")
+    }
+    for index in 0..<walk.headers.count { use(walk.headers[index].rawValue) }
+    if let offset = walk.fragmentOffset { use(offset) }
+    use(walk.moreFragments)
+    use(walk.fragmentIdentification)
+    if let jumbo = walk.jumboLength { use(jumbo) }
+    if let offset = walk.routingHeaderOffset { use(offset) }
+    use(walk.anomalies.rawValue)
+    use(walk.isLaterFragment)
+}
+
+func touch(_ quoted: QuotedPacket, _ frame: UnsafeRawBufferPointer) {
+    switch quoted.ip {
+    case .v4(let header): touch(header, frame)
+    case .v6(let header): touch(header, frame)
+    }
+    use(quoted.upperLayer.rawValue)
+    checkInside(quoted.transport, frame, "quoted transport")
+    touch(quoted.source)
+    touch(quoted.destination)
+    if let port = quoted.sourcePort { use(port) }
+    if let port = quoted.destinationPort { use(port) }
+    if let seq = quoted.tcpSequenceNumber { use(seq) }
+    if let flags = quoted.tcpFlags { use(flags.rawValue); use(flags.description) }
+}
+
+func touch(_ link: LinkLayer, _ frame: UnsafeRawBufferPointer) {
+    use(link.linkType.rawValue)
+    use(link.linkType.name)
+    use(link.linkType.isSupported)
+    use(link.linkType.isLoopbackType)
+    use(link.networkProtocol.rawValue)
+    precondition(link.headerLength >= 0 && link.headerLength <= frame.count, "link header length \(link.headerLength) outside frame of \(frame.count)")
+    use(link.outerVLAN)
+    use(link.innerVLAN)
+    use(link.hasZeroMACs)
+    use(link.interfaceIndex)
+    use(link.byteSwappedFamily)
+    use(link.nullFamily)
+    if let name = NullHeader.platform(family: link.nullFamily) { use(name) }
+    if let family = NullHeader.networkProtocol(family: link.nullFamily) { use(family.rawValue) }
+    if let pktap = link.pktap {
+        checkInside(pktap.header, frame, "pktap header")
+        use(pktap.length)
+        use(pktap.innerLinkType.rawValue)
+        use(pktap.processID)
+        checkInside(pktap.interfaceNameBytes, frame, "pktap interface name")
+        checkInside(pktap.processNameBytes, frame, "pktap process name")
+        use(pktap.interfaceName)
+        use(pktap.processName)
+    }
+}
+
+func touch(_ packet: DecodedPacket, _ frame: UnsafeRawBufferPointer) {
+    if let link = packet.link { touch(link, frame) }
+    if let ip = packet.ipv4 { touch(ip, frame) }
+    if let ip = packet.ipv6 { touch(ip, frame) }
+    if let walk = packet.extensions { touch(walk) }
+    if let upper = packet.upperLayer { use(upper.rawValue); use(upper.description) }
+    if let tcp = packet.tcp {
+        checkInside(tcp.header, frame, "tcp header")
+        checkInside(tcp.payload, frame, "tcp payload")
+        checkInside(tcp.optionBytes, frame, "tcp options")
+        use(tcp.sourcePort)
+        use(tcp.destinationPort)
+        use(tcp.sequenceNumber)
+        use(tcp.acknowledgmentNumber)
+        use(tcp.headerLength)
+        use(tcp.flags.rawValue)
+        use(tcp.flags.description)
+        use(tcp.window)
+        use(tcp.checksum)
+        use(tcp.urgentPointer)
+        touch(tcp.options)
+    }
+    if let udp = packet.udp {
+        checkInside(udp.header, frame, "udp header")
+        checkInside(udp.payload, frame, "udp payload")
+        use(udp.sourcePort)
+        use(udp.destinationPort)
+        use(udp.length)
+        use(udp.checksum)
+    }
+    if let icmp = packet.icmpv6 {
+        checkInside(icmp.message, frame, "icmpv6 message")
+        use(icmp.type.rawValue)
+        use(icmp.type.isError)
+        use(icmp.code)
+        use(ICMPv6UnreachableCode.name(icmp.code))
+        use(icmp.checksum)
+        if let word = icmp.word { use(word) }
+        if let quoted = icmp.quotedBytes { checkInside(quoted, frame, "icmpv6 quote") }
+        if let target = icmp.targetAddress { touch(target) }
+        if let flags = icmp.advertisementFlags { use(flags.router); use(flags.solicited); use(flags.override) }
+    }
+    if let icmp = packet.icmpv4 {
+        checkInside(icmp.message, frame, "icmpv4 message")
+        use(icmp.type)
+        use(icmp.code)
+        use(ICMPv4UnreachableCode.name(icmp.code))
+        use(icmp.checksum)
+        if let word = icmp.word { use(word) }
+        use(icmp.isError)
+        if let quoted = icmp.quotedBytes { checkInside(quoted, frame, "icmpv4 quote") }
+    }
+    if let quoted = packet.quoted { touch(quoted, frame) }
+    if let error = packet.error {
+        use(error.description)
+        use(error.layer.description)
+        use(error.offset)
+        use(error.needed)
+        use(error.available)
+        use(error.value)
+    }
+    for name in packet.anomalies.names { use(name) }
+    if let source = packet.source { touch(source) }
+    if let destination = packet.destination { touch(destination) }
+    if let version = packet.ipVersion { use(version) }
+    if let hlim = packet.hopLimit { use(hlim) }
+    if let port = packet.sourcePort { use(port) }
+    if let port = packet.destinationPort { use(port) }
+    // The checksum verifier re-reads the transport bytes and follows routing headers.
+    use(checksumCode(ChecksumVerifier.ipv4Header(packet)))
+    use(checksumCode(ChecksumVerifier.transport(packet)))
+}
+
+func checksumCode(_ result: ChecksumVerifier.Result) -> Int {
+    switch result {
+    case .valid: return 1
+    case .invalid: return 2
+    case .notChecked: return 3
+    case .absent: return 4
+    }
+}
+
+/// What must come out the same when a frame is decoded twice.
+func summary(_ packet: DecodedPacket) -> [UInt64] {
+    [
+        UInt64(truncatingIfNeeded: packet.link?.headerLength ?? -1),
+        UInt64(packet.upperLayer?.rawValue ?? 0xff),
+        UInt64(packet.anomalies.rawValue),
+        UInt64(truncatingIfNeeded: packet.error?.offset ?? -1),
+        UInt64(packet.tcp?.header.count ?? 0) << 32 | UInt64(packet.udp?.header.count ?? 0),
+        UInt64(packet.extensions?.headers.count ?? 0),
+    ]
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    guard size >= 2 else { return 0 }
+    let selector = Int(data[0]) << 8 | Int(data[1])
+    let linkType = LinkType.supported[selector % LinkType.supported.count]
+    let frame = UnsafeRawBufferPointer(start: data + 2, count: size - 2)
+
+    let packet = PacketDecoder.decode(frame, linkType: linkType)
+    touch(packet, frame)
+    var inPlace = DecodedPacket()
+    PacketDecoder.decode(frame, linkType: linkType, into: &inPlace)
+    precondition(summary(inPlace) == summary(packet), "decode(into:) differs from decode()")
+
+    // The same bytes read as a bare IP packet (LINKTYPE_RAW), the path decodeIP offers callers.
+    let ip = PacketDecoder.decodeIP(frame)
+    touch(ip, frame)
+    use(InternetChecksum.sum(frame))
+    return 0
+}
