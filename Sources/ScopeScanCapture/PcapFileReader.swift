@@ -109,8 +109,8 @@ public final class PcapFileReader: PacketSource {
     // MARK: - Plain records without libpcap
 
     // pcap_next_ex costs two fread(3) calls and a copy per record: more than decoding and
-    // analysing the packet. The fast path reads the file in large blocks (`SequentialFile`) on
-    // libpcap's own descriptor and hands out records in place.
+    // analysing the packet. The fast path maps the file through libpcap's own descriptor
+    // (`ForwardMap`) and hands out records in place.
 
     static let fileHeaderLength = 24
     static let recordHeaderLength = 16
@@ -147,128 +147,73 @@ public final class PcapFileReader: PacketSource {
 
     /// Reads records from the end of the file header for as long as each is whole in the file and
     /// no longer than the snapshot length (which libpcap would cut or refuse), calling `body` with
-    /// the timestamps libpcap would give (its 32-bit fields are signed). Returns the offset of the
-    /// first record it did not read.
+    /// the timestamps libpcap gives: its 32-bit time fields are signed when the file is in this
+    /// host's byte order, and come out of its byte swap unsigned when not. Returns the offset of
+    /// the first record it did not read (the end of the header when the file cannot be mapped).
     private func readPlainRecords(_ fd: Int32, format: PlainFormat, snapshot: Int, frame: inout Int, _ body: (CapturedPacket) throws -> Void) throws -> Int {
+        guard let map = ForwardMap(descriptor: fd) else { return Self.fileHeaderLength }
+        let data = map.bytes
         let limit = min(snapshot, 262_144)
         let linkType = interfaces[0].linkType
-        let file = SequentialFile(descriptor: fd)
+        let hostOrder = format.bigEndian == (1.bigEndian == 1)
+        func u32(_ at: Int) -> UInt32 { format.bigEndian ? data.be32(at) : data.le32(at) }
+        func time(_ field: UInt32) -> Int64 { hostOrder ? Int64(Int32(bitPattern: field)) : Int64(field) }
         var offset = Self.fileHeaderLength
-        func u32(_ bytes: UnsafeRawBufferPointer, _ at: Int) -> UInt32 { format.bigEndian ? bytes.be32(at) : bytes.le32(at) }
-        while let header = file.bytes(at: offset, length: Self.recordHeaderLength) {
-            let caplen = Int(u32(header, 8))
-            // `header` is only valid until this next read; the fields below come from `record`.
-            guard caplen <= limit, let record = file.bytes(at: offset, length: Self.recordHeaderLength + caplen) else { break }
-            let seconds = Int64(Int32(bitPattern: u32(record, 0)))
-            let fraction = Int64(Int32(bitPattern: u32(record, 4)))
+        while data.count - offset >= Self.recordHeaderLength {
+            let caplen = Int(u32(offset + 8))
+            guard caplen <= limit, caplen <= data.count - offset - Self.recordHeaderLength else { break }
+            let seconds = time(u32(offset))
+            let fraction = time(u32(offset + 4))
             frame += 1
             let packet = CapturedPacket(
                 frameNumber: frame,
                 timestamp: Timestamp(seconds: seconds, nanoseconds: format.nanosecond ? fraction : fraction * 1000),
-                originalLength: Int(u32(record, 12)),
+                originalLength: Int(u32(offset + 12)),
                 interfaceIndex: 0,
                 linkType: linkType,
-                bytes: record.tail(from: Self.recordHeaderLength))
+                bytes: UnsafeRawBufferPointer(start: data.baseAddress! + offset + Self.recordHeaderLength, count: caplen))
             offset += Self.recordHeaderLength + caplen
             try body(packet)
+            map.release(before: offset)
         }
         return offset
     }
 }
 
-/// A regular file read front to back in large blocks with pread(2), through one reusable buffer.
+/// A regular file mapped read-only and read front to back, its pages given back behind the reader.
 ///
-/// Both capture readers walk their files forwards once (pcapng twice: interfaces first). Reading
-/// 256 KiB at a time lets the kernel copy stream the page cache at full speed into a buffer that
-/// stays in the CPU's cache, where the record walk then runs; a memory map instead pays a page fault
-/// per few pages and a cache miss per record, twice for pcapng, and counts the whole file in the
-/// resident set. Nothing beyond the size the file had when opened is read, as with a map.
-final class SequentialFile {
-    static let blockSize = 1 << 18
+/// Records are handed out in place: no copy into a buffer (a `read` copies every byte, which cost as
+/// much as decoding them) and no per-record call into libpcap. The pages already read are returned
+/// to the kernel every MiB, so the resident set stays small however large the file (a map of a 1 GB
+/// capture would otherwise count 1 GB). Nothing beyond the size the file had when mapped is read;
+/// libpcap reads whatever follows. As with any map (the pcapng reader's too), a file cut shorter
+/// while it is being read ends the process with SIGBUS.
+final class ForwardMap {
+    static let releaseStep = 1 << 20
 
-    /// The file's size when it was opened.
-    let size: Int
-    private let fd: Int32
-    private let ownsDescriptor: Bool
-    private var buffer: UnsafeMutableRawBufferPointer
-    /// The buffer holds the file's bytes `base..<(base + held)`.
-    private var base = 0
-    private var held = 0
+    let bytes: UnsafeRawBufferPointer
+    private var released = 0
 
-    /// Opens `path` for reading, with the messages a memory map gave.
-    init(path: String) throws(CaptureError) {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw CaptureError(path: path, message: MappedFile.errnoText("cannot open")) }
+    /// Maps the file behind `descriptor`; nil when it is empty or cannot be mapped.
+    init?(descriptor: Int32) {
         var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            let error = CaptureError(path: path, message: MappedFile.errnoText("cannot stat"))
-            close(fd)
-            throw error
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
-            throw CaptureError(path: path, message: "not a regular file")
-        }
-        self.fd = fd
-        ownsDescriptor = true
-        size = Int(info.st_size)
-        buffer = .allocate(byteCount: Self.blockSize, alignment: 16)
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 else { return nil }
+        let size = Int(info.st_size)
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), base != MAP_FAILED else { return nil }
+        #if canImport(Glibc)
+        _ = madvise(base, size, MADV_SEQUENTIAL)
+        #endif
+        bytes = UnsafeRawBufferPointer(start: base, count: size)
     }
 
-    /// Reads through a descriptor someone else owns (libpcap's), up to its current size.
-    init(descriptor: Int32) {
-        var info = stat()
-        fd = descriptor
-        ownsDescriptor = false
-        size = fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
-        buffer = .allocate(byteCount: Self.blockSize, alignment: 16)
-    }
+    deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress!), bytes.count) }
 
-    deinit {
-        buffer.deallocate()
-        if ownsDescriptor { close(fd) }
-    }
-
-    /// Starts reading from the beginning again.
-    func rewind() {
-        base = 0
-        held = 0
-    }
-
-    /// The `length` bytes at file offset `offset`, valid until the next call; nil when the file
-    /// (as large as it was when opened) ends sooner or cannot be read. Offsets never go backwards.
-    @inline(__always) // once or twice per packet; reading more is the rare case, kept out of line
-    func bytes(at offset: Int, length: Int) -> UnsafeRawBufferPointer? {
-        precondition(offset >= base && length >= 0, "SequentialFile reads forwards")
-        guard length <= size - offset else { return nil }
-        if offset + length > base + held {
-            guard refill(at: offset, length: length) else { return nil }
-        }
-        return UnsafeRawBufferPointer(start: buffer.baseAddress! + (offset - base), count: length)
-    }
-
-    /// Keeps what is held from `offset` on, at the front of the buffer, and reads the rest.
-    @inline(never)
-    private func refill(at offset: Int, length: Int) -> Bool {
-        let kept = max(0, base + held - offset)
-        if length > buffer.count {
-            var capacity = buffer.count
-            while capacity < length { capacity *= 2 }
-            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
-            if kept > 0 { larger.baseAddress!.copyMemory(from: buffer.baseAddress! + (offset - base), byteCount: kept) }
-            buffer.deallocate()
-            buffer = larger
-        } else if kept > 0 && offset > base {
-            buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + (offset - base), byteCount: kept)
-        }
-        base = offset
-        held = kept
-        while held < length {
-            let count = pread(fd, buffer.baseAddress! + held, min(buffer.count, size - base) - held, off_t(base + held))
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return false }
-            held += count
-        }
-        return true
+    /// Gives back the whole pages before `offset`, a step at a time.
+    @inline(__always)
+    func release(before offset: Int) {
+        guard offset - released >= Self.releaseStep else { return }
+        let end = offset & ~(Int(getpagesize()) - 1)
+        _ = madvise(UnsafeMutableRawPointer(mutating: bytes.baseAddress! + released), end - released, MADV_DONTNEED)
+        released = end
     }
 }

@@ -1,4 +1,6 @@
+import ScopeScanCapture
 import ScopeScanRules
+import ScopeScanWire
 
 /// Minimal JSON text building: strings escaped per RFC 8259, keys in the order written.
 public struct JSONObject {
@@ -107,32 +109,71 @@ public enum JSONText {
 
 /// JSON built straight into UTF-8 bytes, for text written once per packet (`scopescan decode
 /// --format json`): the same text `JSONObject` builds (keys in the order written, RFC 8259
-/// escaping, integers in decimal), without a `String` per value and per nested object, which cost
-/// a hundred times more than the decode.
-struct JSONBytes {
-    private(set) var bytes: [UInt8] = []
+/// escaping, integers in decimal), without a `String` per value and per nested object (which cost
+/// fifty times what the decode costs), and without the uniqueness check an `Array` makes on every
+/// append: the bytes go into one buffer this value owns.
+struct JSONBytes: ~Copyable {
+    private var start: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
     /// No member yet in the innermost object or array: no comma before the next.
     private var first = true
 
     init(capacity: Int = 512) {
-        bytes.reserveCapacity(capacity)
-        bytes.append(UInt8(ascii: "{"))
+        self.capacity = capacity
+        start = .allocate(capacity: capacity)
+        append(UInt8(ascii: "{"))
     }
 
+    deinit { start.deallocate() }
+
     /// The text, with the outermost object closed.
-    var closed: String {
-        var text = bytes
-        text.append(UInt8(ascii: "}"))
-        return String(decoding: text, as: UTF8.self)
+    consuming func closed() -> String {
+        append(UInt8(ascii: "}"))
+        return String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self)
+    }
+
+    /// Room for `extra` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        var larger = max(capacity * 2, 64)
+        while larger < needed { larger *= 2 }
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.initialize(from: start, count: count)
+        start.deallocate()
+        start = moved
+        capacity = larger
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        start[count] = byte
+        count += 1
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        reserve(bytes.count)
+        if let base = bytes.baseAddress { (start + count).initialize(from: base, count: bytes.count) }
+        count += bytes.count
+    }
+
+    mutating func appendLiteral(_ text: StaticString) {
+        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     mutating func key(_ name: StaticString) {
-        if !first { bytes.append(UInt8(ascii: ",")) }
+        reserve(name.utf8CodeUnitCount + 4)
+        if !first { append(UInt8(ascii: ",")) }
         first = false
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        append(UInt8(ascii: "\""))
+        appendLiteral(name)
+        append(UInt8(ascii: "\""))
+        append(UInt8(ascii: ":"))
     }
 
     mutating func add(_ name: StaticString, _ value: Int) {
@@ -155,107 +196,118 @@ struct JSONBytes {
         if let value { appendString(value) } else { appendLiteral("null") }
     }
 
-    /// A value written by `body` into the bytes (an address, a timestamp).
-    mutating func add(_ name: StaticString, raw body: (inout [UInt8]) -> Void) {
+    /// A string value of UTF-8 bytes that need no escaping (an address's text).
+    mutating func add(_ name: StaticString, unescaped text: UnsafeBufferPointer<UInt8>) {
         key(name)
-        body(&bytes)
+        append(UInt8(ascii: "\""))
+        append(text)
+        append(UInt8(ascii: "\""))
     }
 
-    /// A string value written by `body` as UTF-8 that needs no escaping (addresses).
-    mutating func add(_ name: StaticString, unescaped body: (inout [UInt8]) -> Void) {
+    /// An address as a JSON string.
+    mutating func add(_ name: StaticString, _ address: IPAddress) {
+        switch address {
+        case .v4(let a): a.withUTF8Text { add(name, unescaped: $0) }
+        case .v6(let a): a.withUTF8Text { add(name, unescaped: $0) }
+        }
+    }
+
+    /// Epoch seconds with nine decimals, as `Timestamp.epochText` writes them (tshark's
+    /// frame.time_epoch), as a bare number.
+    mutating func add(_ name: StaticString, epoch time: Timestamp) {
         key(name)
-        bytes.append(UInt8(ascii: "\""))
-        body(&bytes)
-        bytes.append(UInt8(ascii: "\""))
+        appendInt(Int(time.seconds))
+        append(UInt8(ascii: "."))
+        reserve(9)
+        var fraction = Int(time.fraction) // 0 ..< 1_000_000_000
+        for position in stride(from: count + 8, through: count, by: -1) {
+            start[position] = UInt8(ascii: "0") + UInt8(fraction % 10)
+            fraction /= 10
+        }
+        count += 9
     }
 
     mutating func beginObject(_ name: StaticString) {
         key(name)
-        bytes.append(UInt8(ascii: "{"))
+        append(UInt8(ascii: "{"))
         first = true
     }
 
     /// Starts an object as an array element.
     mutating func beginObject() {
-        if !first { bytes.append(UInt8(ascii: ",")) }
-        bytes.append(UInt8(ascii: "{"))
+        if !first { append(UInt8(ascii: ",")) }
+        append(UInt8(ascii: "{"))
         first = true
     }
 
     mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
+        append(UInt8(ascii: "}"))
         first = false
     }
 
     mutating func beginArray(_ name: StaticString) {
         key(name)
-        bytes.append(UInt8(ascii: "["))
+        append(UInt8(ascii: "["))
         first = true
     }
 
     mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+        append(UInt8(ascii: "]"))
         first = false
     }
 
     /// An integer as an array element.
     mutating func element(_ value: Int) {
-        if !first { bytes.append(UInt8(ascii: ",")) }
+        if !first { append(UInt8(ascii: ",")) }
         first = false
         appendInt(value)
     }
 
     /// A string as an array element.
     mutating func element(_ value: String) {
-        if !first { bytes.append(UInt8(ascii: ",")) }
+        if !first { append(UInt8(ascii: ",")) }
         first = false
         appendString(value)
     }
 
-    mutating func appendLiteral(_ text: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-
     /// Decimal, as `String(value)` writes it.
     mutating func appendInt(_ value: Int) {
-        Self.appendDecimal(value, to: &bytes)
-    }
-
-    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        reserve(20)
+        if value < 0 { append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // room for the 20 digits of UInt64.max
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var start = buffer.count
-            repeat {
-                start -= 1
-                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            bytes.append(contentsOf: buffer[start...])
-        }
+        var digits = 1
+        var scan = magnitude
+        while scan >= 10 { scan /= 10; digits += 1 }
+        var position = count + digits
+        count = position
+        repeat {
+            position -= 1
+            start[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
     }
 
     /// A JSON string, escaped as `JSONText.appendString` escapes it.
     mutating func appendString(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
+            reserve(utf8.count)
             for byte in utf8 {
                 switch byte {
-                case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
-                case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
-                case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
-                case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
-                case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): append(UInt8(ascii: "\\")); append(byte)
+                case UInt8(ascii: "\n"): append(UInt8(ascii: "\\")); append(UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"): append(UInt8(ascii: "\\")); append(UInt8(ascii: "r"))
+                case UInt8(ascii: "\t"): append(UInt8(ascii: "\\")); append(UInt8(ascii: "t"))
                 case 0..<0x20:
                     let hex: StaticString = "0123456789abcdef"
-                    bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                              hex.utf8Start[Int(byte >> 4)], hex.utf8Start[Int(byte & 0xf)]])
-                default: bytes.append(byte) // ASCII, or a byte of a multi-byte scalar: as is
+                    appendLiteral("\\u00")
+                    append(hex.utf8Start[Int(byte >> 4)])
+                    append(hex.utf8Start[Int(byte & 0xf)])
+                default: append(byte) // ASCII, or a byte of a multi-byte scalar: as is
                 }
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
     }
 }

@@ -87,7 +87,8 @@ struct InterfaceFacts {
     var loopbackByName: Bool?
 }
 
-/// Runs the rule set over packets: decode once, then every enabled rule sees the packet.
+/// Runs the rule set over packets: decode once, then every enabled rule interested in the packet
+/// (`Rule.interest`) sees it.
 public final class Analyzer {
     public let configuration: RuleConfiguration
     public private(set) var interfaces = InterfaceTable()
@@ -122,6 +123,9 @@ public final class Analyzer {
     private let ruleInterests: [PacketTraits]
     private let anyInterest: PacketTraits
     private let tracksConnections: Bool
+    /// SYN or RST: the packets the connection tracker follows. Kept here because reading a
+    /// `static let` of another module is a call per packet.
+    private let handshakeFlags: TCPFlags = [.syn, .rst]
     private let offeringEveryPacket: Bool
     private let sameFlowRule: SameFlowMultipleInterfacesRule?
     /// Interfaces named by PKTAP headers, numbered after the file's own.
@@ -243,7 +247,7 @@ public final class Analyzer {
         let traits = offeringEveryPacket ? PacketTraits(rawValue: .max)
             : PacketTraits(packet, isLoopback: isLoopback, multipleInterfaces: multipleInterfaces || pktap != nil)
         let tcp = packet.tcp
-        let handshake = tracksConnections && tcp.map { $0.flags.contains(.syn) || $0.flags.contains(.rst) } == true
+        let handshake = tracksConnections && tcp.map { !$0.flags.isDisjoint(with: handshakeFlags) } == true
         if handshake || !traits.isDisjoint(with: anyInterest) {
             let name = pktapName ?? interfaceFacts[captured.interfaceIndex].name
             let context = PacketContext(frame: captured.frameNumber, timestamp: time, interfaceIndex: index, interfaceName: name,

@@ -44,8 +44,11 @@ public struct PacketTraits: OptionSet, Sendable {
         if packet.icmpv6 != nil || packet.icmpv4 != nil { traits.insert(.icmp) }
         if let ip = packet.ipv6 {
             let source = ip.source, destination = ip.destination
-            if source.isLinkLocalUnicast || destination.isLinkLocalUnicast { traits.insert(.linkLocalAddress) }
-            if source.isLoopback || destination.isLoopback || source.isIPv4Mapped || destination.isIPv4Mapped { traits.insert(.specialAddress) }
+            // Most traffic is global unicast (2000::/3) both ways, which none of these can be.
+            if source.high >> 61 != 1 || destination.high >> 61 != 1 {
+                if source.isLinkLocalUnicast || destination.isLinkLocalUnicast { traits.insert(.linkLocalAddress) }
+                if source.isLoopback || destination.isLoopback || source.isIPv4Mapped || destination.isIPv4Mapped { traits.insert(.specialAddress) }
+            }
         } else if let ip = packet.ipv4, ip.source.value >> 24 == 127 || ip.destination.value >> 24 == 127 {
             traits.insert(.specialAddress)
         }
@@ -58,8 +61,9 @@ public struct PacketTraits: OptionSet, Sendable {
 public protocol Rule: AnyObject {
     var descriptor: RuleDescriptor { get }
     /// The packets `observe` can act on: it is called only for packets with at least one of these
-    /// traits. It must cover every packet that gets past the rule's own guards; `.every` (the
-    /// default) sees them all, `[]` none (rules fed by the connection tracker instead).
+    /// traits. It must cover every packet that gets past the rule's own guards (change both
+    /// together; `RuleInterestTests` compares with offering every packet); `.every` (the default)
+    /// sees them all, `[]` none (rules fed by the connection tracker instead).
     var interest: PacketTraits { get }
     func observe(_ context: PacketContext, interfaces: InterfaceTable, findings: inout FindingCollector)
     func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector)

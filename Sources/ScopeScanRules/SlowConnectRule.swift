@@ -20,8 +20,12 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
         var clientPort: UInt16
         var initialSequence: UInt32
         var firstSYN: FrameTime
-        var synFrames: [Int]
+        /// The frames of the retried SYNs kept (up to 7): the first SYN's frame is in `firstSYN`,
+        /// so an attempt seen once, the usual case, needs no array (a SYN flood has 100,000).
+        var retryFrames: [Int]
         var synCount: Int
+
+        var synFrames: [Int] { [firstSYN.frame] + retryFrames }
     }
 
     /// Recent unanswered attempts per client and server endpoint: at most 8 each, and at most
@@ -56,7 +60,7 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
     }
 
     public func attemptStarted(_ attempt: ConnectionAttempt) {
-        remember(Unanswered(clientPort: attempt.client.port, initialSequence: attempt.initialSequence, firstSYN: attempt.firstSYN, synFrames: [attempt.firstSYN.frame], synCount: 1), Self.peer(attempt))
+        remember(Unanswered(clientPort: attempt.client.port, initialSequence: attempt.initialSequence, firstSYN: attempt.firstSYN, retryFrames: [], synCount: 1), Self.peer(attempt))
     }
 
     public func attemptConcluded(_ attempt: ConnectionAttempt, outcome: AttemptOutcome, interfaces: InterfaceTable, findings: inout FindingCollector) {
@@ -66,7 +70,7 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
         list.removeAll { $0.clientPort == attempt.client.port && $0.initialSequence == attempt.initialSequence }
         switch outcome {
         case .unanswered:
-            list.append(Unanswered(clientPort: attempt.client.port, initialSequence: attempt.initialSequence, firstSYN: attempt.firstSYN, synFrames: Array(attempt.synFrames.prefix(8)), synCount: attempt.synCount))
+            list.append(Unanswered(clientPort: attempt.client.port, initialSequence: attempt.initialSequence, firstSYN: attempt.firstSYN, retryFrames: Array(attempt.synFrames.prefix(8).dropFirst()), synCount: attempt.synCount))
             store(list, peer, before)
         case .refused:
             store(list, peer, before)

@@ -25,21 +25,35 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
     public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.value < b.value }
 
     public var description: String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(15)
-        appendUTF8(to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        withUTF8Text { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Dotted-quad text as UTF-8 bytes.
     public func appendUTF8(to out: inout [UInt8]) {
+        withUTF8Text { out.append(contentsOf: $0) }
+    }
+
+    /// The text in a buffer on the stack (see `IPv6Address.withUTF8Text`).
+    public func withUTF8Text<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        var storage: (UInt64, UInt64) = (0, 0) // 16 ≥ 15 bytes
+        return try withUnsafeMutableBytes(of: &storage) { raw in
+            let out = raw.bindMemory(to: UInt8.self)
+            return try body(UnsafeBufferPointer(start: out.baseAddress, count: writeText(to: out.baseAddress!)))
+        }
+    }
+
+    /// Writes the dotted quad (at most 15 bytes) at `out`; returns how many bytes.
+    func writeText(to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var count = 0
         for shift in stride(from: 24, through: 0, by: -8) {
             let octet = Int(value >> UInt32(shift) & 0xff)
-            if octet >= 100 { out.append(UInt8(ascii: "0") + UInt8(octet / 100)) }
-            if octet >= 10 { out.append(UInt8(ascii: "0") + UInt8(octet / 10 % 10)) }
-            out.append(UInt8(ascii: "0") + UInt8(octet % 10))
-            if shift > 0 { out.append(UInt8(ascii: ".")) }
+            if octet >= 100 { out[count] = UInt8(ascii: "0") + UInt8(octet / 100); count += 1 }
+            if octet >= 10 { out[count] = UInt8(ascii: "0") + UInt8(octet / 10 % 10); count += 1 }
+            out[count] = UInt8(ascii: "0") + UInt8(octet % 10)
+            count += 1
+            if shift > 0 { out[count] = UInt8(ascii: "."); count += 1 }
         }
+        return count
     }
 
     public var kind: AddressKind {
@@ -139,51 +153,66 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
     /// RFC 5952 text: lower case, no leading zeros, the longest run of two or more zero groups
     /// (the first one on a tie) shortened to "::", and IPv4-mapped addresses with a dotted tail.
     public var description: String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(45)
-        appendUTF8(to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        withUTF8Text { String(decoding: $0, as: UTF8.self) }
     }
 
     public func appendText(to out: inout String) {
         out += description
     }
 
-    /// The same text as UTF-8 bytes. Built a byte at a time rather than from `String` pieces: the
-    /// per-packet JSON of `scopescan decode` writes two or four addresses per packet.
+    /// The same text as UTF-8 bytes.
     public func appendUTF8(to out: inout [UInt8]) {
-        // The eight groups, and the longest run of two or more zero groups (the first on a tie).
-        var bestStart = -1, bestLength = 0, runStart = -1
-        for i in 0...8 {
-            if i < 8 && group(i) == 0 {
-                if runStart < 0 { runStart = i }
-            } else if runStart >= 0 {
-                if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
-                runStart = -1
+        withUTF8Text { out.append(contentsOf: $0) }
+    }
+
+    /// The text in a buffer on the stack, for callers that copy it on: built a byte at a time, with
+    /// no allocation, since `scopescan decode` writes two or four addresses per packet.
+    public func withUTF8Text<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0) // 48 ≥ 45 bytes
+        return try withUnsafeMutableBytes(of: &storage) { raw in
+            let out = raw.bindMemory(to: UInt8.self)
+            var count = 0
+            @inline(__always) func put(_ byte: UInt8) { out[count] = byte; count += 1 }
+            // The longest run of two or more zero groups (the first on a tie).
+            var bestStart = -1, bestLength = 0, runStart = -1
+            for i in 0...8 {
+                if i < 8 && group(i) == 0 {
+                    if runStart < 0 { runStart = i }
+                } else if runStart >= 0 {
+                    if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
+                    runStart = -1
+                }
             }
-        }
-        if bestLength < 2 { bestStart = -1 }
-        let dottedTail = isIPv4Mapped
-        let lastGroup = dottedTail ? 6 : 8
-        let colon = UInt8(ascii: ":")
-        var i = 0
-        var endsWithColon = false
-        while i < lastGroup {
-            if i == bestStart {
-                out.append(colon)
-                out.append(colon)
-                endsWithColon = true
-                i += bestLength
-                continue
+            if bestLength < 2 { bestStart = -1 }
+            let dottedTail = isIPv4Mapped
+            let lastGroup = dottedTail ? 6 : 8
+            let colon = UInt8(ascii: ":")
+            let digits: StaticString = "0123456789abcdef"
+            var i = 0
+            while i < lastGroup {
+                if i == bestStart {
+                    put(colon)
+                    put(colon)
+                    i += bestLength
+                    continue
+                }
+                if i > 0 && out[count - 1] != colon { put(colon) }
+                // Lower-case hex without leading zeros.
+                let value = group(i)
+                var shift: UInt16 = 12
+                while shift > 0 && value >> shift == 0 { shift -= 4 }
+                while true {
+                    put(digits.utf8Start[Int(value >> shift & 0xf)])
+                    if shift == 0 { break }
+                    shift -= 4
+                }
+                i += 1
             }
-            if i > 0 && !endsWithColon { out.append(colon) }
-            Self.appendHex(group(i), to: &out)
-            endsWithColon = false
-            i += 1
-        }
-        if dottedTail {
-            if !endsWithColon { out.append(colon) }
-            IPv4Address(UInt32(truncatingIfNeeded: low)).appendUTF8(to: &out)
+            if dottedTail {
+                if out[count - 1] != colon { put(colon) }
+                count += IPv4Address(UInt32(truncatingIfNeeded: low)).writeText(to: out.baseAddress! + count)
+            }
+            return try body(UnsafeBufferPointer(start: out.baseAddress, count: count))
         }
     }
 
@@ -193,17 +222,6 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
         UInt16(truncatingIfNeeded: (i < 4 ? high : low) >> UInt64(48 - 16 * (i % 4)))
     }
 
-    /// Lower-case hex without leading zeros.
-    @inline(__always)
-    private static func appendHex(_ value: UInt16, to out: inout [UInt8]) {
-        let digits: StaticString = "0123456789abcdef"
-        var shift = 12
-        while shift > 0 && value >> UInt16(shift) == 0 { shift -= 4 }
-        while shift >= 0 {
-            out.append(digits.utf8Start[Int(value >> UInt16(shift)) & 0xf])
-            shift -= 4
-        }
-    }
 
     /// Parses RFC 4291 text forms, including "::" and a dotted IPv4 tail. A "%zone" suffix is not accepted here.
     public init?(_ text: Substring) {

@@ -70,8 +70,12 @@ public struct TCPHeaderView {
     public var window: UInt16 { header.be16(14) }
     public var checksum: UInt16 { header.be16(16) }
     public var urgentPointer: UInt16 { header.be16(18) }
-    public var optionBytes: UnsafeRawBufferPointer { header.tail(from: 20) }
-    public var options: TCPOptions { TCPOptions(bytes: optionBytes) }
+    public var optionBytes: UnsafeRawBufferPointer {
+        @inline(__always) get { header.tail(from: 20) }
+    }
+    public var options: TCPOptions {
+        @inline(__always) get { TCPOptions(bytes: optionBytes) }
+    }
 }
 
 /// One TCP option (RFC 9293 3.2, RFC 7323, RFC 2018).

@@ -40,11 +40,11 @@ struct Capture: ParsableCommand {
     @Option(help: "Stop after this many seconds.")
     var duration: Double?
 
-    @Option(name: .customLong("snaplen"), help: "Bytes captured per packet.")
-    var snapLength: Int32 = 262_144
+    @Option(name: .customLong("snaplen"), help: "Bytes captured per packet (headers are what the rules read; lower it for high rates).")
+    var snapLength: Int32 = 65_535
 
     @Option(name: .customLong("buffer-size"), help: "Kernel capture buffer in MiB (raise it if the summary shows drops).")
-    var bufferSize: Int?
+    var bufferSize: Int = 32
 
     @Option(help: ArgumentHelp("Write the Markdown report when the capture stops.", valueName: "report.md"))
     var report: String?
@@ -73,10 +73,12 @@ struct Capture: ParsableCommand {
     }
 
     func validate() throws {
+        // The pass-through filter words would otherwise swallow a help request.
+        if let first = filterWords.first, first == "--help" || first == "-h" { throw CleanExit.helpRequest(self) }
         guard !interfaces.isEmpty else { throw ValidationError("give at least one interface with -i (see 'scopescan interfaces')") }
         if let count, count < 1 { throw ValidationError("-c must be at least 1") }
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
-        if let bufferSize, bufferSize < 1 || bufferSize > 2048 { throw ValidationError("--buffer-size is in MiB, 1 to 2048") }
+        if bufferSize < 1 || bufferSize > 2048 { throw ValidationError("--buffer-size is in MiB, 1 to 2048") }
         if let dash = filterWords.first, dash.hasPrefix("-") { throw ValidationError("unknown option '\(dash)'") }
     }
 
@@ -84,7 +86,9 @@ struct Capture: ParsableCommand {
         var options = LiveCapture.Options(interfaces: interfaces)
         options.filter = filterWords.isEmpty ? nil : filterWords.joined(separator: " ")
         options.snapLength = snapLength
-        options.bufferSize = bufferSize.map { Int32($0 << 20) }
+        // Immediate mode gives the kernel ring one snap-length slot per packet: a 32 MiB buffer with
+        // 64 KiB snaps holds ~500 packets where libpcap's 2 MiB default held 8 at 256 KiB.
+        options.bufferSize = Int32(bufferSize << 20)
         options.count = count
         options.duration = duration
         let capture: LiveCapture

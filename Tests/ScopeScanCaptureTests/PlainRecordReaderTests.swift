@@ -111,15 +111,19 @@ struct PlainRecordReaderTests {
         try expectSameBothWays(try craft(snapLength: 0x7fff_ffff, records))
     }
 
-    @Test("timestamps are signed 32-bit fields, as libpcap reads them")
-    func signedTimestamps() throws {
+    @Test("32-bit time fields with the top bit set, in either byte order, as libpcap reads them")
+    func highTimestamps() throws {
+        // libpcap sign-extends them in a file of this host's byte order, and zero-extends them
+        // after swapping the bytes of the other order.
         let records = [
             Record(seconds: 0xf000_0000, fraction: 999_999, data: frame(60, seed: 1)),
             Record(seconds: 0x7fff_ffff, fraction: 0x8000_0001, data: frame(60, seed: 2)),
             Record(seconds: 0, fraction: 1_500_000, data: frame(60, seed: 3)),
         ]
-        try expectSameBothWays(try craft(records))
-        try expectSameBothWays(try craft(nanosecond: true, records))
+        for bigEndian in [false, true] {
+            try expectSameBothWays(try craft(bigEndian: bigEndian, records))
+            try expectSameBothWays(try craft(bigEndian: bigEndian, nanosecond: true, records))
+        }
     }
 
     @Test("formats and link types the plain path leaves to libpcap")

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# scopescan benchmarks (docs/performance.md): generates the inputs, builds release, times each
+# command with hyperfine, measures peak memory and allocations, and prints a table with medians
+# and the ratios the performance targets are stated in.
+#
+#   Benchmarks/run.sh                 everything (about 3 minutes; tshark takes most of it)
+#   Benchmarks/run.sh --runs 10       runs per round of the timed commands (default 6, 5 rounds)
+#   Benchmarks/run.sh --no-tshark     skip tshark, the slowest reference
+#   Benchmarks/run.sh --no-alloc      skip the valgrind allocation check
+#   Benchmarks/run.sh --live          also the live capture comparison on lo (Benchmarks/live.sh)
+#
+# Inputs are generated once into Benchmarks/out/ (gitignored) with a fixed seed; they are remade
+# when the generator changes. Results: Benchmarks/out/results.md (the table), *.json (hyperfine),
+# machine.txt (what else was running). Measure on an otherwise idle machine: the script prints the
+# busiest other processes first so you can tell.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=6
+ROUNDS=5
+PACKETS=1000000
+FLOOD_FLOWS=1000000
+TSHARK=1
+ALLOC=1
+LIVE=0
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --runs) RUNS="$2"; shift 2 ;;
+        --packets) PACKETS="$2"; shift 2 ;;
+        --no-tshark) TSHARK=0; shift ;;
+        --no-alloc) ALLOC=0; shift ;;
+        --live) LIVE=1; shift ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+
+OUT=Benchmarks/out
+mkdir -p "$OUT"
+# Results of an earlier run must not mix with this one's.
+rm -f "$OUT"/analyze-*.json "$OUT"/reference-*.json "$OUT"/decode-*.json "$OUT"/rss-*.txt "$OUT"/alloc*.txt "$OUT"/live.txt "$OUT"/activity.txt
+PY=/usr/bin/python3
+[[ -x $PY ]] || PY=python3
+
+# --- tools -----------------------------------------------------------------------------------------
+need() { command -v "$1" >/dev/null || { echo "run.sh: $1 is missing ($2)" >&2; exit 2; }; }
+need hyperfine "apt-get install hyperfine"
+need tcpdump "apt-get install tcpdump"
+need cc "apt-get install gcc"
+need swift "Swift 6.1 or newer"
+if [[ ! -x /usr/bin/time ]]; then
+    echo "run.sh: installing GNU time for peak RSS" >&2
+    apt-get install -y time >/dev/null
+fi
+[[ $TSHARK == 1 ]] && need tshark "apt-get install tshark, or pass --no-tshark"
+[[ $ALLOC == 1 ]] && need valgrind "apt-get install valgrind, or pass --no-alloc"
+
+# --- build -----------------------------------------------------------------------------------------
+echo "== building release (.build-bench)" >&2
+swift build -c release --scratch-path .build-bench >&2
+BIN="$(swift build -c release --scratch-path .build-bench --show-bin-path)/scopescan"
+cc -O2 -o "$OUT/pcap-loop" Benchmarks/pcap-loop.c -lpcap
+
+# --- inputs ----------------------------------------------------------------------------------------
+# Remade when the generator or the sizes change (the stamp records both).
+stamp="$(sha256sum Benchmarks/gen-captures.py | cut -c1-16) $PACKETS $FLOOD_FLOWS"
+if [[ ! -f $OUT/inputs.stamp || "$(cat "$OUT/inputs.stamp")" != "$stamp" ]]; then
+    echo "== generating inputs" >&2
+    $PY Benchmarks/gen-captures.py mixed "$OUT/mixed.pcap" --packets "$PACKETS" --pcapng "$OUT/mixed.pcapng"
+    $PY Benchmarks/gen-captures.py synflood "$OUT/synflood.pcap" --flows "$FLOOD_FLOWS"
+    $PY Benchmarks/gen-captures.py steady "$OUT/steady-10k.pcap" --packets 10000
+    $PY Benchmarks/gen-captures.py steady "$OUT/steady-100k.pcap" --packets 100000
+    $PY Benchmarks/gen-captures.py mixed "$OUT/mixed-100k.pcap" --packets 100000
+    echo "$stamp" > "$OUT/inputs.stamp"
+fi
+PCAP=$OUT/mixed.pcap
+PCAPNG=$OUT/mixed.pcapng
+
+# --- sanity: every reader sees the same packets, both formats give the same analysis -------------------
+read -r loop_packets _ < <("$OUT/pcap-loop" "$PCAP")
+[[ $loop_packets == "$PACKETS" ]] || { echo "run.sh: pcap-loop read $loop_packets packets, expected $PACKETS" >&2; exit 1; }
+"$BIN" analyze "$PCAP" > "$OUT/analyze-pcap.txt"
+"$BIN" analyze "$PCAPNG" > "$OUT/analyze-pcapng.txt"
+cmp -s "$OUT/analyze-pcap.txt" "$OUT/analyze-pcapng.txt" || { echo "run.sh: pcap and pcapng analyses differ" >&2; exit 1; }
+grep -q "^summary: $PACKETS packets" "$OUT/analyze-pcap.txt" || { echo "run.sh: scopescan did not read $PACKETS packets" >&2; exit 1; }
+
+# --- the machine -----------------------------------------------------------------------------------
+{
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores"
+    echo "memory: $(free -g | awk '/^Mem:/{print $2}') GiB"
+    echo "kernel: $(uname -r)"
+    echo "libpcap: $(tcpdump --version 2>&1 | grep -m1 libpcap)"
+    echo "tcpdump: $(tcpdump --version 2>&1 | head -1)"
+    [[ $TSHARK == 1 ]] && echo "tshark: $(tshark --version 2>/dev/null | head -1)"
+    echo "swift: $(swift --version 2>&1 | head -1)"
+    echo "hyperfine: $(hyperfine --version)"
+    echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "busiest other processes (%CPU since start):"
+    busiest=$(ps -eo pcpu,etime,args --sort=-pcpu | awk 'NR>1 && $1 > 1.0' | head -5 | cut -c1-150 | sed 's/^/  /')
+    echo "${busiest:-  none above 1%}"
+} > "$OUT/machine.txt"
+cat "$OUT/machine.txt" >&2
+if pgrep -f decoder-fuzzer >/dev/null || pgrep -x swift-build >/dev/null || pgrep -f swift-frontend >/dev/null; then
+    echo "run.sh: WARNING: a fuzzer or a Swift build is running; the timings will be noisy" >&2
+    echo "warning: fuzzer or swift build running during the measurement" >> "$OUT/machine.txt"
+fi
+
+# Page cache warm: every command reads the same files from memory.
+cat "$PCAP" "$PCAPNG" "$OUT/synflood.pcap" > /dev/null
+
+# What else ran during the timings: top's samples, every second, of processes over 10% CPU that are
+# not the commands measured (report.py summarises them under "Machine").
+top -b -d 1 -w 200 | awk '$1 ~ /^[0-9]+$/ && $9 + 0 > 10 && $12 !~ /^(scopescan|pcap-loop|tcpdump|tshark|dumpcap|hyperfine|top|valgrind|memcheck|wc|cat)/ { print strftime("%H:%M:%S"), $9, $12; fflush() }' > "$OUT/activity.txt" &
+SAMPLER=$!
+trap 'kill $SAMPLER 2>/dev/null || true' EXIT
+
+# Each command runs several times in all, spread over ROUNDS hyperfine runs of every command in
+# turn (each with one warm-up run): a burst of activity elsewhere then slows a run or two of every
+# command instead of all the runs of one of them. report.py takes the median of all the runs. The
+# commands of the targets (tens of milliseconds) run RUNS times per round, the slow references
+# (seconds) and the decode once per round.
+HF=(hyperfine -N --warmup 1 --style basic)
+
+# --- analyze against the readers, in one hyperfine run --------------------------------------------------
+echo "== analyze vs libpcap, tcpdump and (unless --no-tshark) tshark" >&2
+fast=(
+    -n "pcap-loop (libpcap pcap_next_ex)" "$OUT/pcap-loop $PCAP"
+    -n "scopescan analyze (pcap)" "$BIN analyze $PCAP"
+    -n "scopescan analyze (pcapng)" "$BIN analyze $PCAPNG"
+    -n "tcpdump -r -w /dev/null" "tcpdump -r $PCAP -w /dev/null"
+)
+slow=(-n "TZ=UTC tcpdump -nr" "env TZ=UTC tcpdump -nr $PCAP")
+[[ $TSHARK == 1 ]] && slow+=(-n "tshark -q -z expert" "tshark -r $PCAP -q -z expert")
+for round in $(seq "$ROUNDS"); do
+    echo "-- round $round of $ROUNDS" >&2
+    "${HF[@]}" --runs "$RUNS" --export-json "$OUT/analyze-$round.json" "${fast[@]}" >&2
+    "${HF[@]}" --runs 1 --export-json "$OUT/reference-$round.json" "${slow[@]}" >&2
+done
+
+# --- decode JSON: output-bound; its size gives the throughput ---------------------------------------------
+echo "== decode --format json" >&2
+"$BIN" decode --format json "$PCAP" | wc -c > "$OUT/decode-json.bytes"
+for round in $(seq "$ROUNDS"); do
+    "${HF[@]}" --runs 2 --export-json "$OUT/decode-$round.json" -n "scopescan decode --format json (pcap)" "$BIN decode --format json $PCAP" >&2
+done
+
+# --- memory: the SYN flood, and the mixed capture for comparison ----------------------------------------
+echo "== peak RSS" >&2
+rss() { # rss NAME command...: peak RSS in KiB and wall seconds into $OUT/rss-NAME.txt, stdout kept
+    local name=$1; shift
+    /usr/bin/time -f "%M %e" -o "$OUT/rss-$name.txt" "$@" > "$OUT/rss-$name.out"
+}
+# The flood's memory varies a little from run to run (Swift seeds its hashing per process, which
+# changes which flows eviction samples); the largest of three runs is reported.
+for i in 1 2 3; do
+    rss "synflood-$i" "$BIN" analyze "$OUT/synflood.pcap"
+done
+sort -n -r "$OUT"/rss-synflood-[123].txt | head -1 > "$OUT/rss-synflood.txt"
+cp "$OUT/rss-synflood-1.out" "$OUT/rss-synflood.out"
+rss mixed-pcap "$BIN" analyze "$PCAP"
+rss mixed-pcapng "$BIN" analyze "$PCAPNG"
+rss loop "$OUT/pcap-loop" "$PCAP"
+
+# --- allocations per packet ------------------------------------------------------------------------
+if [[ $ALLOC == 1 ]]; then
+    echo "== allocations (valgrind, takes a minute)" >&2
+    Benchmarks/alloc-count.sh "$BIN" "$OUT/steady-10k.pcap" "$OUT/steady-100k.pcap" > "$OUT/alloc.txt"
+    Benchmarks/alloc-count.sh "$BIN" "$OUT/mixed-100k.pcap" > "$OUT/alloc-mixed.txt" || true
+fi
+
+kill $SAMPLER 2>/dev/null || true
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+
+# --- live capture on lo ----------------------------------------------------------------------------
+if [[ $LIVE == 1 ]]; then
+    Benchmarks/live.sh "$BIN" > "$OUT/live.txt"
+fi
+
+$PY Benchmarks/report.py "$OUT" "$PACKETS" | tee "$OUT/results.md"
