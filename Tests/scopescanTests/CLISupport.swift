@@ -25,8 +25,13 @@ struct RunResult {
 
 /// Runs scopescan with `arguments`, optionally with an environment override.
 func run(_ arguments: [String], environment: [String: String]? = nil) throws -> RunResult {
+    try runTool(scopescanBinary.path, arguments, environment: environment)
+}
+
+/// Runs any program, collecting its exit status, standard output and standard error.
+func runTool(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> RunResult {
     let process = Process()
-    process.executableURL = scopescanBinary
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     if let environment {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
