@@ -56,8 +56,7 @@ struct Analyze: ParsableCommand {
         let filter = try InputFiles.filter(self.filter)
         let sources = try files.map { try InputFiles.open($0, interfaceName: interfaceName) }
         let out = OutputSink(fd: 1)
-        let colour = color == .always || (color == .auto && out.isTerminal && getenv("NO_COLOR") == nil)
-        let formatter = FindingFormatter(colour: colour)
+        let formatter = FindingFormatter(colour: color.isOn(for: out))
         var worst: Severity?
         for (position, source) in sources.enumerated() {
             let analyzer = Analyzer(configuration: ruleOptions.configuration)

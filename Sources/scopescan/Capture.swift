@@ -110,8 +110,7 @@ struct Capture: ParsableCommand {
 
         let out = OutputSink(fd: 1)
         out.lineBuffered = true
-        let colour = color == .always || (color == .auto && out.isTerminal && getenv("NO_COLOR") == nil)
-        let formatter = FindingFormatter(colour: colour)
+        let formatter = FindingFormatter(colour: color.isOn(for: out))
         var worst: Severity?
         let analyzer = Analyzer(configuration: ruleOptions.configuration)
         analyzer.setHostInterfaces(HostInterfaces.list().map(\.interface))

@@ -1,4 +1,11 @@
 import ArgumentParser
+import ScopeScanReport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ScopeScanRules
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -7,6 +14,11 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 enum ColourChoice: String, ExpressibleByArgument, CaseIterable {
     case auto, always, never
+
+    /// Whether to paint: always, or on a terminal unless NO_COLOR is set (no-color.org).
+    func isOn(for sink: OutputSink) -> Bool {
+        self == .always || (self == .auto && sink.isTerminal && getenv("NO_COLOR") == nil)
+    }
 }
 
 extension Severity: ExpressibleByArgument {}
