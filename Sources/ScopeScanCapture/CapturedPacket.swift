@@ -67,7 +67,14 @@ public protocol PacketSource: AnyObject {
     var name: String { get }
     /// Interfaces known so far (a pcapng file may describe more as it goes).
     var interfaces: [CaptureInterface] { get }
+    /// Whether the last pass came upon an interface description after packets had been delivered:
+    /// those packets were delivered before it was known. A pass started now knows it from the start.
+    var describedInterfacesLate: Bool { get }
     /// Reads packets in order, calling `body` for each. Returns warnings about damage that stopped
     /// reading early; throws only for errors in `body`.
     func forEachPacket(_ body: (CapturedPacket) throws -> Void) throws -> [CaptureWarning]
+}
+
+extension PacketSource {
+    public var describedInterfacesLate: Bool { false }
 }

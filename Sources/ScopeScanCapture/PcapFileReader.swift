@@ -110,7 +110,7 @@ public final class PcapFileReader: PacketSource {
 
     // pcap_next_ex costs two fread(3) calls and a copy per record: more than decoding and
     // analysing the packet. The fast path maps the file through libpcap's own descriptor
-    // (`ForwardMap`) and hands out records in place.
+    // (`MappedFile`) and hands out records in place.
 
     static let fileHeaderLength = 24
     static let recordHeaderLength = 16
@@ -151,7 +151,7 @@ public final class PcapFileReader: PacketSource {
     /// host's byte order, and come out of its byte swap unsigned when not. Returns the offset of
     /// the first record it did not read (the end of the header when the file cannot be mapped).
     private func readPlainRecords(_ fd: Int32, format: PlainFormat, snapshot: Int, frame: inout Int, _ body: (CapturedPacket) throws -> Void) throws -> Int {
-        guard let map = ForwardMap(descriptor: fd) else { return Self.fileHeaderLength }
+        guard let map = MappedFile(descriptor: fd) else { return Self.fileHeaderLength }
         let data = map.bytes
         let limit = min(snapshot, 262_144)
         let linkType = interfaces[0].linkType
@@ -177,43 +177,5 @@ public final class PcapFileReader: PacketSource {
             map.release(before: offset)
         }
         return offset
-    }
-}
-
-/// A regular file mapped read-only and read front to back, its pages given back behind the reader.
-///
-/// Records are handed out in place: no copy into a buffer (a `read` copies every byte, which cost as
-/// much as decoding them) and no per-record call into libpcap. The pages already read are returned
-/// to the kernel every MiB, so the resident set stays small however large the file (a map of a 1 GB
-/// capture would otherwise count 1 GB). Nothing beyond the size the file had when mapped is read;
-/// libpcap reads whatever follows. As with any map (the pcapng reader's too), a file cut shorter
-/// while it is being read ends the process with SIGBUS.
-final class ForwardMap {
-    static let releaseStep = 1 << 20
-
-    let bytes: UnsafeRawBufferPointer
-    private var released = 0
-
-    /// Maps the file behind `descriptor`; nil when it is empty or cannot be mapped.
-    init?(descriptor: Int32) {
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 else { return nil }
-        let size = Int(info.st_size)
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), base != MAP_FAILED else { return nil }
-        #if canImport(Glibc)
-        _ = madvise(base, size, MADV_SEQUENTIAL)
-        #endif
-        bytes = UnsafeRawBufferPointer(start: base, count: size)
-    }
-
-    deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress!), bytes.count) }
-
-    /// Gives back the whole pages before `offset`, a step at a time.
-    @inline(__always)
-    func release(before offset: Int) {
-        guard offset - released >= Self.releaseStep else { return }
-        let end = offset & ~(Int(getpagesize()) - 1)
-        _ = madvise(UnsafeMutableRawPointer(mutating: bytes.baseAddress! + released), end - released, MADV_DONTNEED)
-        released = end
     }
 }

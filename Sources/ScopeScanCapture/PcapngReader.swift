@@ -7,9 +7,15 @@ import ScopeScanWire
 /// Reads pcapng files natively from a memory map: several sections of either byte order, several
 /// interfaces of different link types, interface names, addresses and timestamp resolutions, which
 /// libpcap 1.10 cannot deliver.
+///
+/// Interfaces are learned as their description blocks are read, so the file is walked once. They
+/// are kept across passes: a second pass starts knowing every interface the first one met, which
+/// is what a consumer needs when `describedInterfacesLate` says some came after packets.
 public final class PcapngReader: PacketSource {
     public let name: String
+    /// Every interface described so far, in the file's order across sections.
     public private(set) var interfaces: [CaptureInterface] = []
+    public private(set) var describedInterfacesLate = false
     /// Comments from section headers and packets, keyed by frame number for packets.
     public private(set) var sectionComments: [String] = []
     public private(set) var packetComments: [Int: String] = [:]
@@ -40,9 +46,6 @@ public final class PcapngReader: PacketSource {
         guard magic == Self.byteOrderMagic || magic == Self.byteOrderMagic.byteSwapped else {
             throw CaptureError(path: path, message: "pcapng section header at offset 0: byte-order magic 0x\(String(magic, radix: 16)), expected 0x1a2b3c4d")
         }
-        // Learn every interface up front (a later section may describe the interface that owns an
-        // address seen earlier); damage is reported by the real pass, not here.
-        _ = try? readBlocks(interfacesOnly: true) { _ in }
     }
 
     /// Per-section reading state.
@@ -102,22 +105,19 @@ public final class PcapngReader: PacketSource {
     }
 
     public func forEachPacket(_ body: (CapturedPacket) throws -> Void) throws -> [CaptureWarning] {
-        try readBlocks(interfacesOnly: false, body)
-    }
-
-    /// Walks the blocks; with `interfacesOnly`, packets are skipped and only interfaces collected.
-    private func readBlocks(interfacesOnly: Bool, _ body: (CapturedPacket) throws -> Void) throws -> [CaptureWarning] {
         let data = file.bytes
+        file.rewind()
         var offset = 0
         var frame = 0
         var section = Section(bigEndian: false, interfaceBase: 0)
         var clocks: [Clock] = []
         // Each interface's link type, beside `interfaces`: reading it from there per packet copies
-        // a whole `CaptureInterface` (names, addresses) out of the class's array.
+        // a whole `CaptureInterface` (names, addresses) out of the class's array. Its count is the
+        // number of interfaces this pass has read.
         var linkTypes: [LinkType] = []
         // A simple packet block has no timestamp: it inherits the previous packet's, so time stays ordered.
         var previousTimestamp = Timestamp(nanoseconds: 0)
-        interfaces.removeAll()
+        describedInterfacesLate = false
         sectionComments.removeAll()
         packetComments.removeAll()
         func warn(_ message: String) -> [CaptureWarning] {
@@ -133,7 +133,7 @@ public final class PcapngReader: PacketSource {
                 if magic == Self.byteOrderMagic { section.bigEndian = true } else if magic == Self.byteOrderMagic.byteSwapped { section.bigEndian = false } else {
                     return warn("pcapng section header: byte-order magic 0x\(String(magic, radix: 16)), expected 0x1a2b3c4d")
                 }
-                section.interfaceBase = interfaces.count
+                section.interfaceBase = linkTypes.count
                 clocks.removeAll()
             }
             let type = data.be32(offset) == BlockType.sectionHeader ? BlockType.sectionHeader : rawType
@@ -157,7 +157,7 @@ public final class PcapngReader: PacketSource {
                 }
             case BlockType.interfaceDescription:
                 guard block.count >= 8 else { return warn("pcapng interface description body is \(block.count) bytes, needs 8") }
-                var interface = CaptureInterface(index: interfaces.count, linkType: LinkType(UInt32(section.u16(block, 0))), snapLength: section.u32(block, 4))
+                var interface = CaptureInterface(index: linkTypes.count, linkType: LinkType(UInt32(section.u16(block, 0))), snapLength: section.u32(block, 4))
                 var clock = Clock()
                 for option in Options(bytes: block.tail(from: 8), section: section) {
                     switch (option.code, option.value.count) {
@@ -188,11 +188,13 @@ public final class PcapngReader: PacketSource {
                     default: break
                     }
                 }
-                interfaces.append(interface)
+                if linkTypes.count == interfaces.count {
+                    interfaces.append(interface)
+                    if frame > 0 { describedInterfacesLate = true }
+                }
                 linkTypes.append(interface.linkType)
                 clocks.append(clock)
             case BlockType.enhancedPacket, BlockType.obsoletePacket:
-                if interfacesOnly { break }
                 let isEnhanced = type == BlockType.enhancedPacket
                 guard block.count >= 20 else { return warn("pcapng packet block body is \(block.count) bytes, needs 20") }
                 let localInterface = isEnhanced ? Int(section.u32(block, 0)) : Int(section.u16(block, 0))
@@ -226,7 +228,6 @@ public final class PcapngReader: PacketSource {
                     direction: direction,
                     bytes: UnsafeRawBufferPointer(rebasing: block[20..<(20 + capturedLength)])))
             case BlockType.simplePacket:
-                if interfacesOnly { break }
                 guard block.count >= 4 else { return warn("pcapng simple packet block body is \(block.count) bytes, needs 4") }
                 guard !clocks.isEmpty else { return warn("pcapng simple packet block before any interface description") }
                 let originalLength = Int(section.u32(block, 0))
@@ -248,6 +249,7 @@ public final class PcapngReader: PacketSource {
                 break // name resolution, statistics, decryption secrets: not needed
             }
             offset += length
+            file.release(before: offset)
         }
         return []
     }

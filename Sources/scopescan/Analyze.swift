@@ -59,8 +59,7 @@ struct Analyze: ParsableCommand {
         let formatter = FindingFormatter(colour: color.isOn(for: out))
         var worst: Severity?
         for (position, source) in sources.enumerated() {
-            let analyzer = Analyzer(configuration: ruleOptions.configuration)
-            let findings = try Self.analyse(source, with: analyzer, filter: filter, progress: ProgressLine(path: source.name))
+            let (analyzer, findings) = try Self.analyse(source, configuration: ruleOptions.configuration, filter: filter, progress: ProgressLine(path: source.name))
             if report != nil || evidence != nil {
                 try evidenceOutput.write(capturePath: source.name, findings: findings, analyzer: analyzer)
             }
@@ -99,27 +98,17 @@ struct Analyze: ParsableCommand {
     }
 
 
-    /// Reads every packet of `source` into `analyzer`; damage becomes a warning on stderr and in the summary.
-    static func analyse(_ source: PacketSource, with analyzer: Analyzer, filter: PacketFilter?, progress: ProgressLine? = nil) throws -> [Finding] {
-        analyzer.updateInterfaces(source.interfaces)
-        var known = source.interfaces.count
+    /// Reads every packet of `source` into an analyser; damage becomes a warning on stderr and in the summary.
+    static func analyse(_ source: PacketSource, configuration: RuleConfiguration, filter: PacketFilter?, progress: ProgressLine? = nil) throws -> (Analyzer, [Finding]) {
         defer { progress?.finish() }
-        let warnings = try source.forEachPacket { packet in
-            progress?.advance(bytes: packet.capturedLength + 16)
-            if packet.interfaceIndex >= known {
-                analyzer.updateInterfaces(source.interfaces)
-                known = source.interfaces.count
-            }
-            if let filter, !filter.matches(packet) {
-                analyzer.noteFilteredOut()
-                return
-            }
-            analyzer.analyse(packet)
-        }
-        for warning in warnings {
+        let analysis = try CaptureAnalysis.run(
+            source, filter: filter,
+            makeAnalyzer: { Analyzer(configuration: configuration) },
+            willReadAgain: { progress?.startOver() },
+            eachPacket: { progress?.advance(bytes: $0.capturedLength + 16) })
+        for warning in analysis.warnings {
             FileHandleWriter.standardError("scopescan: warning: \(warning)\n")
-            analyzer.addWarning(warning.description)
         }
-        return analyzer.finish()
+        return (analysis.analyzer, analysis.findings)
     }
 }

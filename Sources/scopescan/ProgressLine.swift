@@ -37,6 +37,13 @@ final class ProgressLine {
         }
     }
 
+    /// The file is read a second time (`CaptureAnalysis`): count from the start again.
+    func startOver() {
+        bytes = 0
+        packets = 0
+        lastShown = -1
+    }
+
     func finish() {
         guard active, lastShown >= 0 else { return }
         active = false

@@ -60,6 +60,36 @@ struct EngineTests {
         #expect(freebsd.first { $0.rule == .synUnanswered }?.summary.contains("source-address validation") == true)
     }
 
+    @Test("an interface described after packets is known to them: the file is read again")
+    func lateInterfaceDescription() throws {
+        // pcapng-bigendian.pcapng describes en0 (fe80::1:2) in its second section, after lo0's
+        // packets to fe80::1:2. One pass alone cannot name en0 as the owner of that address.
+        let path = fixture("pcapng-bigendian.pcapng")
+        let onePass = Analyzer(configuration: RuleConfiguration())
+        let reader = try PcapngReader(path: path)
+        _ = try reader.forEachPacket { packet in
+            onePass.updateInterfaces(reader.interfaces)
+            onePass.analyse(packet)
+        }
+        #expect(reader.describedInterfacesLate)
+        #expect(onePass.finish().first { $0.rule == .linkLocalOnLoopback }?.detail("owner_interface") == nil)
+
+        var passes = 1
+        let analysis = try CaptureAnalysis.run(try PcapngReader(path: path), filter: nil, makeAnalyzer: { Analyzer(configuration: RuleConfiguration()) }, willReadAgain: { passes += 1 })
+        #expect(passes == 2)
+        let finding = try #require(analysis.findings.first { $0.rule == .linkLocalOnLoopback })
+        #expect(finding.detail("owner_interface") == .string("en0"))
+        #expect(finding.frames == [1, 2, 3])
+        #expect(analysis.analyzer.summary.packets == 7, "the second pass starts from a fresh analyser")
+
+        // Files that describe every interface before their first packet are read once.
+        for name in ["linux-two-interfaces.pcapng", "mergecap-null-ethernet.pcapng", "linux-own-linklocal-lo.pcapng"] {
+            var again = false
+            _ = try CaptureAnalysis.run(try CaptureFile.open(path: fixture(name)), filter: nil, makeAnalyzer: { Analyzer(configuration: RuleConfiguration()) }, willReadAgain: { again = true })
+            #expect(!again, "\(name)")
+        }
+    }
+
     @Test("the ICMPv6 error names the SYN it killed")
     func icmpTiedToSYN() throws {
         let finding = try #require(try analyse("linux-icmp6-unreachable.pcap").findings.first { $0.rule == .icmpUnreachable })

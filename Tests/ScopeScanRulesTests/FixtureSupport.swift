@@ -13,14 +13,8 @@ func fixture(_ name: String) -> String { fixturesDirectory.appendingPathComponen
 /// Runs the whole rule set over a fixture, as `scopescan analyze` does.
 func analyse(_ name: String, configuration: RuleConfiguration = RuleConfiguration(), interfaceName: String? = nil) throws -> (findings: [Finding], summary: AnalysisSummary) {
     let source = try CaptureFile.open(path: fixture(name), interfaceName: interfaceName)
-    let analyzer = Analyzer(configuration: configuration)
-    analyzer.updateInterfaces(source.interfaces)
-    _ = try source.forEachPacket { packet in
-        if packet.interfaceIndex >= analyzer.interfaces.interfaces.count { analyzer.updateInterfaces(source.interfaces) }
-        analyzer.analyse(packet)
-    }
-    let findings = analyzer.finish()
-    return (findings, analyzer.summary)
+    let analysis = try CaptureAnalysis.run(source, filter: nil, makeAnalyzer: { Analyzer(configuration: configuration) })
+    return (analysis.findings, analysis.analyzer.summary)
 }
 
 /// What a test expects of one finding.

@@ -10,8 +10,8 @@ import ScopeScanWire
 @Suite("Rules are offered every packet they can act on")
 struct RuleInterestTests {
     /// Findings and summary as comparable text (details are tuples, so not Equatable).
-    func outcome(_ analyzer: Analyzer) -> [String] {
-        let findings = analyzer.finish().map { f in
+    func outcome(_ analyzer: Analyzer, findings: [Finding]? = nil) -> [String] {
+        let findings = (findings ?? analyzer.finish()).map { f in
             "\(f.rule) \(f.severity) \(f.firstTime.nanoseconds)-\(f.lastTime.nanoseconds) \(f.interfaceIndex ?? -1) \(f.interface ?? "-") \(f.flow.map { "\($0)" } ?? "-") | \(f.summary) | \(f.details) | \(f.frames) \(f.count) \(f.related)"
         }
         let s = analyzer.summary
@@ -21,13 +21,8 @@ struct RuleInterestTests {
 
     func analyse(_ path: String, offeringEveryPacket: Bool) throws -> [String] {
         let source = try CaptureFile.open(path: path)
-        let analyzer = Analyzer(configuration: RuleConfiguration(), offeringEveryPacket: offeringEveryPacket)
-        analyzer.updateInterfaces(source.interfaces)
-        _ = try source.forEachPacket { packet in
-            if packet.interfaceIndex >= analyzer.interfaces.interfaces.count { analyzer.updateInterfaces(source.interfaces) }
-            analyzer.analyse(packet)
-        }
-        return outcome(analyzer)
+        let analysis = try CaptureAnalysis.run(source, filter: nil, makeAnalyzer: { Analyzer(configuration: RuleConfiguration(), offeringEveryPacket: offeringEveryPacket) })
+        return outcome(analysis.analyzer, findings: analysis.findings)
     }
 
     @Test("every fixture")
