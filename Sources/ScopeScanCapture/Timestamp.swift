@@ -7,11 +7,18 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.nanoseconds < b.nanoseconds }
 
-    public var seconds: Int64 { nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000 }
-    public var fraction: Int64 { nanoseconds - seconds * 1_000_000_000 }
+    /// Whole seconds, rounded down (so `fraction` is never negative).
+    public var seconds: Int64 {
+        let (quotient, remainder) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
+        return remainder < 0 ? quotient - 1 : quotient
+    }
+    public var fraction: Int64 {
+        let remainder = nanoseconds % 1_000_000_000
+        return remainder < 0 ? remainder + 1_000_000_000 : remainder
+    }
 
     /// Seconds from `earlier` to this one, as a Double.
-    public func seconds(since earlier: Timestamp) -> Double { Double(nanoseconds - earlier.nanoseconds) / 1e9 }
+    public func seconds(since earlier: Timestamp) -> Double { Double(nanoseconds.saturatingMinus(earlier.nanoseconds)) / 1e9 }
 
     /// Epoch seconds with nine decimals, as tshark's frame.time_epoch prints it.
     public var epochText: String {
@@ -56,4 +63,27 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 
     public var description: String { iso8601 }
+}
+
+// A capture file can hold any 64-bit time (a pcapng timestamp is a 64-bit count of any unit), and
+// thresholds can be given in any number of seconds: time arithmetic stops at Int64's limits rather
+// than trapping on overflow.
+extension Int64 {
+    /// `self - other`, held at Int64's limits.
+    @inlinable public func saturatingMinus(_ other: Int64) -> Int64 {
+        let (difference, overflow) = subtractingReportingOverflow(other)
+        return overflow ? (other < 0 ? .max : .min) : difference
+    }
+
+    /// A duration in seconds as nanoseconds, held at Int64's limits.
+    @inlinable public init(nanosecondsIn seconds: Double) {
+        let nanoseconds = seconds * 1e9
+        if nanoseconds >= 9.2e18 || nanoseconds.isNaN {
+            self = .max
+        } else if nanoseconds <= -9.2e18 {
+            self = .min
+        } else {
+            self = Int64(nanoseconds)
+        }
+    }
 }

@@ -73,7 +73,7 @@ struct PacketPath {
                 runLength = 1
             }
         }
-        let advance = lastAdvance == .min || time.nanoseconds - lastAdvance >= 250_000_000
+        let advance = lastAdvance == .min || time.nanoseconds.saturatingMinus(lastAdvance) >= 250_000_000
         if advance { lastAdvance = time.nanoseconds }
         return (finishedRun, interfaceCount > 1, countingPacket && interfaceIndex >= interfaceCount, advance)
     }

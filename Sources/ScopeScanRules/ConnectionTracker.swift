@@ -108,7 +108,7 @@ public final class ConnectionTracker {
     init(configuration: RuleConfiguration) {
         self.configuration = configuration
         let quarter = min(configuration.synTimeout, configuration.flowIdleTimeout) / 4
-        sweepInterval = Int64(max(1.0, quarter) * 1e9)
+        sweepInterval = Int64(nanosecondsIn: max(1.0, quarter))
     }
 
     func observe(_ context: PacketContext, tcp: TCPHeaderView, interfaces: InterfaceTable, findings: inout FindingCollector) {
@@ -163,10 +163,10 @@ public final class ConnectionTracker {
     /// at most every quarter of the timeout of capture time.
     func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector) {
         guard let last = lastSweep else { lastSweep = now; return }
-        guard now.nanoseconds - last.nanoseconds >= sweepInterval else { return }
+        guard now.nanoseconds.saturatingMinus(last.nanoseconds) >= sweepInterval else { return }
         lastSweep = now
-        let timeout = Int64(configuration.synTimeout * 1e9)
-        let expired = attempts.filter { now.nanoseconds - $0.value.lastActivity.nanoseconds >= timeout }
+        let timeout = Int64(nanosecondsIn: configuration.synTimeout)
+        let expired = attempts.filter { now.nanoseconds.saturatingMinus($0.value.lastActivity.nanoseconds) >= timeout }
         for (key, attempt) in expired.sorted(by: { $0.value.firstSYN.frame < $1.value.firstSYN.frame }) {
             attempts[key] = nil
             conclude(attempt, .unanswered(.timeout), interfaces: interfaces, findings: &findings)

@@ -53,9 +53,9 @@ public final class NeighborUnresolvedRule: Rule {
     }
 
     public func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector) {
-        guard lastSweep == .min || now.nanoseconds - lastSweep >= 1_000_000_000 else { return }
+        guard lastSweep == .min || now.nanoseconds.saturatingMinus(lastSweep) >= 1_000_000_000 else { return }
         lastSweep = now.nanoseconds
-        report(olderThan: now.nanoseconds - Int64(configuration.neighborTimeout * 1e9), interfaces: interfaces, findings: &findings)
+        report(olderThan: now.nanoseconds.saturatingMinus(Int64(nanosecondsIn: configuration.neighborTimeout)), interfaces: interfaces, findings: &findings)
     }
 
     public func finish(interfaces: InterfaceTable, findings: inout FindingCollector) {

@@ -25,9 +25,9 @@ public final class SameFlowMultipleInterfacesRule: Rule {
 
     /// Forgets flows idle for longer than `--flow-idle-timeout`, at most once a minute of capture time.
     public func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector) {
-        guard lastExpiry == .min || now.nanoseconds - lastExpiry >= 60_000_000_000 else { return }
+        guard lastExpiry == .min || now.nanoseconds.saturatingMinus(lastExpiry) >= 60_000_000_000 else { return }
         lastExpiry = now.nanoseconds
-        let cutoff = now.nanoseconds - Int64(configuration.flowIdleTimeout * 1e9)
+        let cutoff = now.nanoseconds.saturatingMinus(Int64(nanosecondsIn: configuration.flowIdleTimeout))
         if flows.values.contains(where: { $0.lastSeen < cutoff }) {
             flows = flows.filter { $0.value.lastSeen >= cutoff }
         }

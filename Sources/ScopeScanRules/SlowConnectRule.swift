@@ -44,9 +44,9 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
 
     /// Forgets unanswered attempts too old to be joined to any later connect (the window has passed).
     public func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector) {
-        guard lastExpiry == .min || now.nanoseconds - lastExpiry >= 10_000_000_000 else { return }
+        guard lastExpiry == .min || now.nanoseconds.saturatingMinus(lastExpiry) >= 10_000_000_000 else { return }
         lastExpiry = now.nanoseconds
-        let cutoff = now.nanoseconds - Int64(max(configuration.slowConnectWindow, configuration.synTimeout) * 1e9)
+        let cutoff = now.nanoseconds.saturatingMinus(Int64(nanosecondsIn: max(configuration.slowConnectWindow, configuration.synTimeout)))
         guard recent.values.contains(where: { ($0.last?.firstSYN.time.nanoseconds ?? 0) < cutoff }) else { return }
         recent = recent.compactMapValues { list in
             let kept = list.filter { $0.firstSYN.time.nanoseconds >= cutoff }
@@ -75,9 +75,9 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
         case .refused:
             store(list, peer, before)
         case .answered(let answer):
-            let window = Int64(configuration.slowConnectWindow * 1e9)
+            let window = Int64(nanosecondsIn: configuration.slowConnectWindow)
             let earlier = list.filter {
-                $0.firstSYN.time <= attempt.firstSYN.time && attempt.firstSYN.time.nanoseconds - $0.firstSYN.time.nanoseconds <= window
+                $0.firstSYN.time <= attempt.firstSYN.time && attempt.firstSYN.time.nanoseconds.saturatingMinus($0.firstSYN.time.nanoseconds) <= window
             }
             store(list.filter { $0.firstSYN.time > attempt.firstSYN.time }, peer, before)
             report(attempt, answer: answer, earlier: earlier, interfaces: interfaces, findings: &findings)

@@ -90,6 +90,44 @@ struct EngineTests {
         }
     }
 
+    @Test("capture times anywhere in 64 bits and thresholds of any size: no overflow trap")
+    func extremeTimes() {
+        // A pcapng timestamp is any 64-bit count (the reader fuzzer found a trap on one); the
+        // analyser subtracts times for timers, gaps and windows.
+        let times: [Int64] = [.max, .min, 0, -1, .max - 1, .min + 1, 1_700_000_000_000_000_000, .min, .max]
+        let a = IPv6Address("fe80::1")!, b = IPv6Address("fe80::2")!
+        for thresholds in [1e300, 0, 1] {
+            var configuration = RuleConfiguration()
+            configuration.synTimeout = thresholds
+            configuration.slowConnectThreshold = thresholds
+            configuration.slowConnectWindow = thresholds
+            configuration.neighborTimeout = thresholds
+            configuration.flowIdleTimeout = thresholds
+            let analyzer = Analyzer(configuration: configuration)
+            analyzer.updateInterfaces([CaptureInterface(index: 0, name: "lo", linkType: .ethernet), CaptureInterface(index: 1, name: "eth0", linkType: .ethernet)])
+            let frames = [
+                PacketBuilder.tcp6(source: a, destination: b, sourcePort: 40000, destinationPort: 80, seq: 1, flags: .syn, zeroMACs: true),
+                PacketBuilder.tcp6(source: b, destination: a, sourcePort: 80, destinationPort: 40000, seq: 9, ack: 2, flags: [.syn, .ack], zeroMACs: true),
+                PacketBuilder.tcp6(source: a, destination: b, sourcePort: 40001, destinationPort: 80, seq: 5, flags: .syn),
+                PacketBuilder.tcp6(source: b, destination: a, sourcePort: 80, destinationPort: 40001, seq: 0, ack: 6, flags: [.rst, .ack]),
+            ]
+            var frameNumber = 0
+            for time in times {
+                for (index, frame) in frames.enumerated() {
+                    frameNumber += 1
+                    frame.withUnsafeBytes { raw in
+                        analyzer.analyse(CapturedPacket(frameNumber: frameNumber, timestamp: Timestamp(nanoseconds: time), originalLength: raw.count, interfaceIndex: index % 2, linkType: .ethernet, bytes: raw))
+                    }
+                }
+                analyzer.advance(to: Timestamp(nanoseconds: time))
+            }
+            let findings = analyzer.finish()
+            #expect(analyzer.summary.packets == times.count * frames.count)
+            #expect(findings.contains { $0.rule == .linkLocalOnLoopback })
+            #expect(analyzer.summary.span.isFinite)
+        }
+    }
+
     @Test("the ICMPv6 error names the SYN it killed")
     func icmpTiedToSYN() throws {
         let finding = try #require(try analyse("linux-icmp6-unreachable.pcap").findings.first { $0.rule == .icmpUnreachable })
