@@ -90,7 +90,7 @@ public final class LiveCapture: PacketSource {
     private func open(_ requested: String) throws(CaptureError) {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         guard let pcap = pcap_create(requested, &errorBuffer) else {
-            throw CaptureError(path: requested, message: String(cString: errorBuffer))
+            throw CaptureError(path: requested, message: libpcapErrorText(errorBuffer))
         }
         pcap_set_snaplen(pcap, options.snapLength)
         pcap_set_immediate_mode(pcap, 1)
@@ -124,7 +124,7 @@ public final class LiveCapture: PacketSource {
         }
         guard pcap_setnonblock(pcap, 1, &errorBuffer) == 0 else {
             pcap_close(pcap)
-            throw CaptureError(path: requested, message: String(cString: errorBuffer))
+            throw CaptureError(path: requested, message: libpcapErrorText(errorBuffer))
         }
         let linkType = LinkType(UInt32(bitPattern: pcap_datalink(pcap)))
         let known = host.first { $0.interface.name == requested }

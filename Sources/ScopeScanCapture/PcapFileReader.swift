@@ -32,8 +32,7 @@ public final class PcapFileReader: PacketSource {
         self.readsPlainRecords = readsPlainRecords
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         guard let handle = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer) else {
-            let message = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw CaptureError(path: path, message: PcapFileReader.explain(message))
+            throw CaptureError(path: path, message: PcapFileReader.explain(libpcapErrorText(errorBuffer)))
         }
         self.handle = handle
         isNanosecond = pcap_get_tstamp_precision(handle) == PCAP_TSTAMP_PRECISION_NANO
@@ -178,4 +177,9 @@ public final class PcapFileReader: PacketSource {
         }
         return offset
     }
+}
+
+/// The text libpcap wrote into an error buffer (NUL-terminated, PCAP_ERRBUF_SIZE bytes).
+func libpcapErrorText(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
