@@ -113,6 +113,38 @@ struct AnalyzeCommandTests {
         #expect(!plain.stdout.contains("\u{1b}["))
     }
 
+    @Test("a progress line on a terminal for big files, cleared at the end; none when stderr is not a terminal")
+    func progressLine() throws {
+        // 70,000 Ethernet/IPv6/TCP records of 144 bytes: 10 MB, past the 8 MiB threshold.
+        let frame = [UInt8](repeating: 0, count: 12) + [0x86, 0xdd, 0x60, 0, 0, 0, 0, 20, 6, 64]
+            + [UInt8](repeating: 0, count: 15) + [1] + [UInt8](repeating: 0, count: 15) + [1]
+            + [0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x10, 0xff, 0xff, 0, 0, 0, 0]
+        var file = Data([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0])
+        // Record header (little-endian): seconds, microseconds, captured 128, original 128; then
+        // the frame padded with zeros to 128 bytes.
+        var record = Data([0, 0, 0, 0, 0, 0, 0, 0, 128, 0, 0, 0, 128, 0, 0, 0])
+        record.append(contentsOf: frame + [UInt8](repeating: 0, count: 128 - frame.count))
+        for second in 0..<70_000 {
+            record[0] = UInt8(truncatingIfNeeded: second); record[1] = UInt8(truncatingIfNeeded: second >> 8); record[2] = UInt8(truncatingIfNeeded: second >> 16)
+            file.append(record)
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scopescan-progress-\(getpid()).pcap").path
+        try file.write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+
+        // script(1) runs the command on a pseudo-terminal: stdout and stderr both go to it.
+        let onTerminal = try runTool("/usr/bin/script", ["-q", "-e", "-c", "'\(scopescanBinary.path)' analyze '\(path)'", "/dev/null"])
+        #expect(onTerminal.status == 0, "\(onTerminal.stderr)")
+        #expect(onTerminal.stdout.contains("\rscopescan: reading \(path): "), "no progress line")
+        #expect(onTerminal.stdout.contains("% (16384 packets)"))
+        #expect(onTerminal.stdout.contains("\r\u{1b}[K"), "the line is cleared before the summary")
+        #expect(onTerminal.stdout.contains("summary: 70000 packets"))
+
+        let piped = try run(["analyze", path])
+        #expect(piped.status == 0)
+        #expect(piped.stderr.isEmpty, "no progress when stderr is a pipe: \(piped.stderr)")
+    }
+
     @Test("rules lists every rule id, in text and JSON")
     func rules() throws {
         let text = try run(["rules"])
