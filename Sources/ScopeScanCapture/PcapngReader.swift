@@ -65,7 +65,7 @@ public final class PcapngReader: PacketSource {
         var binaryExponent: Int?
         var offsetSeconds: Int64 = 0
         /// 10^|9 - decimalExponent|, worked out once per interface rather than once per packet;
-        /// nil where it overflows (the per-packet loop below then fails as it always did).
+        /// nil where it overflows 64 bits.
         private var decimalScale: UInt64? = 1000
 
         static func decimalScale(_ exponent: Int) -> UInt64? {
@@ -80,17 +80,12 @@ public final class PcapngReader: PacketSource {
 
         func timestamp(_ units: UInt64) -> Timestamp {
             let nanos: Int64
-            if let e = decimalExponent, let scale = decimalScale {
-                nanos = Int64(truncatingIfNeeded: e <= 9 ? units &* scale : units / scale)
-            } else if let e = decimalExponent {
-                if e <= 9 {
-                    var m: UInt64 = 1
-                    for _ in 0..<(9 - e) { m *= 10 }
-                    nanos = Int64(truncatingIfNeeded: units &* m)
+            if let e = decimalExponent {
+                // No scale only for units of 10^-29 s or finer: no 64-bit count of them reaches 1 ns.
+                if let scale = decimalScale {
+                    nanos = Int64(truncatingIfNeeded: e <= 9 ? units &* scale : units / scale)
                 } else {
-                    var d: UInt64 = 1
-                    for _ in 0..<(e - 9) { d *= 10 }
-                    nanos = Int64(truncatingIfNeeded: units / d)
+                    nanos = 0
                 }
             } else {
                 let e = UInt64(binaryExponent ?? 0)

@@ -119,6 +119,37 @@ struct PcapngReaderTests {
         }
     }
 
+    /// A little-endian pcapng: one Ethernet interface with the given if_tsresol, one packet.
+    func singlePacketPcapng(tsresol: UInt8, units: UInt64) throws -> String {
+        func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+        let section = le32(0x0A0D_0D0A) + le32(28) + le32(0x1A2B_3C4D) + [1, 0, 0, 0] + [UInt8](repeating: 0xff, count: 8) + le32(28)
+        let interface = le32(1) + le32(32) + [1, 0, 0, 0] + le32(0) + [9, 0, 1, 0, tsresol, 0, 0, 0] + [0, 0, 0, 0] + le32(32)
+        let packet = le32(6) + le32(48) + le32(0) + le32(UInt32(units >> 32)) + le32(UInt32(units & 0xffff_ffff)) + le32(16) + le32(16) + [UInt8](repeating: 0, count: 16) + le32(48)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scopescan-tsresol-\(tsresol)-\(UUID().uuidString).pcapng").path
+        try Data(section + interface + packet).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("every if_tsresol, decimal and binary, converts without overflow", arguments: [
+        (6, 1_500_000, "1.500000000"),
+        (9, 1_500_000_000, "1.500000000"),
+        (12, 1_500_000_000_000, "1.500000000"),
+        (28, UInt64.max, "0.000000001"), // 1.8e19 units of 1e-28 s: 1.8 ns, truncated
+        (29, UInt64.max, "0.000000000"), // 10^20 no longer fits 64 bits (the reader fuzzer's find)
+        (127, UInt64.max, "0.000000000"),
+        (0, 3, "3.000000000"),
+        (0x80 | 1, 3, "1.500000000"),
+        (0x80 | 63, 1 << 62, "0.500000000"),
+        (0x80 | 127, UInt64.max, "0.999999999"),
+    ] as [(UInt8, UInt64, String)])
+    func timestampResolutions(tsresol: UInt8, units: UInt64, epoch: String) throws {
+        let path = try singlePacketPcapng(tsresol: tsresol, units: units)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (list, warnings) = try records(PcapngReader(path: path))
+        #expect(warnings.isEmpty)
+        #expect(list.map(\.epoch) == [epoch])
+    }
+
     @Test("a pcapng with a bad byte-order magic is refused at open")
     func badMagic() throws {
         let path = try damagedCopy(of: "pcapng-bigendian.pcapng") { bytes in bytes[8] = 0x99 }
