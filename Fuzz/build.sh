@@ -1,29 +1,56 @@
 #!/bin/bash
-# Builds the libFuzzer decoder target: the ScopeScanWire sources and the harness compiled as one
-# module with swiftc, instrumented for libFuzzer and AddressSanitizer.
+# Builds the libFuzzer targets, instrumented for libFuzzer and AddressSanitizer:
+#   decoder-fuzzer   the ScopeScanWire sources and Fuzz/DecoderFuzzer compiled as one module;
+#   reader-fuzzer    Fuzz/ReaderFuzzer against the ScopeScanWire, ScopeScanCapture, ScopeScanRules
+#                    and ScopeScanReport modules, each compiled with the same instrumentation, and
+#                    linked with libpcap.
 #
-#   Fuzz/build.sh            # both builds below
-#   Fuzz/build.sh -O         # Fuzz/out/decoder-fuzzer        (optimized: fast, ASan catches reads outside the input)
-#   Fuzz/build.sh -Onone     # Fuzz/out/decoder-fuzzer-onone  (also traps on Swift's debug bounds checks:
-#                            #  a read outside a view's slice that still lies inside the input)
+#   Fuzz/build.sh            # all four binaries below
+#   Fuzz/build.sh -O         # Fuzz/out/decoder-fuzzer, Fuzz/out/reader-fuzzer  (optimized: fast,
+#                            #  ASan catches reads outside heap buffers)
+#   Fuzz/build.sh -Onone     # Fuzz/out/decoder-fuzzer-onone, Fuzz/out/reader-fuzzer-onone (also
+#                            #  trap on Swift's debug bounds checks: a read outside a view's slice
+#                            #  that still lies inside the input, or inside a mapped file)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SWIFTC=${SWIFTC:-swiftc}
 mkdir -p Fuzz/out
+# lld: gold warns about every local ASan check symbol.
+FLAGS=(-sanitize=fuzzer,address -parse-as-library -g -swift-version 6)
 
-build() {
+build_decoder() {
     local opt=$1 out=$2
     echo "== $SWIFTC $opt -> $out" >&2
-    # lld: gold warns about every local ASan check symbol.
-    "$SWIFTC" -sanitize=fuzzer,address -parse-as-library "$opt" -g -swift-version 6 -use-ld=lld \
+    "$SWIFTC" "${FLAGS[@]}" "$opt" -use-ld=lld \
         -module-name DecoderFuzzer \
         Sources/ScopeScanWire/*.swift Fuzz/DecoderFuzzer/*.swift \
         -o "$out"
 }
 
+build_reader() {
+    local opt=$1 out=$2
+    local modules=Fuzz/out/modules$opt
+    mkdir -p "$modules"
+    for module in ScopeScanWire ScopeScanCapture ScopeScanRules ScopeScanReport; do
+        echo "== $SWIFTC $opt $module" >&2
+        local common=("${FLAGS[@]}" "$opt" -enable-testing -wmo -I "$modules" -I Sources/CPcap -module-name "$module")
+        # The interface and the object in two steps: with -Onone -g, one invocation would also
+        # wrap the module for the debugger into the same object path.
+        "$SWIFTC" "${common[@]}" -emit-module -emit-module-path "$modules/$module.swiftmodule" Sources/"$module"/*.swift
+        "$SWIFTC" "${common[@]}" -c Sources/"$module"/*.swift -o "$modules/$module.o"
+    done
+    echo "== $SWIFTC $opt -> $out" >&2
+    "$SWIFTC" "${FLAGS[@]}" "$opt" -use-ld=lld -I "$modules" -I Sources/CPcap \
+        -module-name ReaderFuzzer Fuzz/ReaderFuzzer/*.swift \
+        "$modules"/ScopeScanWire.o "$modules"/ScopeScanCapture.o "$modules"/ScopeScanRules.o "$modules"/ScopeScanReport.o \
+        -lpcap -o "$out"
+}
+
 case "${1:-all}" in
-    -O) build -O Fuzz/out/decoder-fuzzer ;;
-    -Onone) build -Onone Fuzz/out/decoder-fuzzer-onone ;;
-    all) build -O Fuzz/out/decoder-fuzzer; build -Onone Fuzz/out/decoder-fuzzer-onone ;;
+    -O) build_decoder -O Fuzz/out/decoder-fuzzer; build_reader -O Fuzz/out/reader-fuzzer ;;
+    -Onone) build_decoder -Onone Fuzz/out/decoder-fuzzer-onone; build_reader -Onone Fuzz/out/reader-fuzzer-onone ;;
+    all)
+        build_decoder -O Fuzz/out/decoder-fuzzer; build_decoder -Onone Fuzz/out/decoder-fuzzer-onone
+        build_reader -O Fuzz/out/reader-fuzzer; build_reader -Onone Fuzz/out/reader-fuzzer-onone ;;
     *) echo "usage: Fuzz/build.sh [-O|-Onone]" >&2; exit 2 ;;
 esac

@@ -1,0 +1,121 @@
+// libFuzzer harness for the capture file readers and everything behind them.
+//
+// Input: the bytes of a capture file (classic pcap or pcapng). The harness writes them to a file in
+// /dev/shm, because both readers map their file and libpcap opens it by path, and then:
+//   * classic pcap: reads it with the plain-record fast path and with pcap_next_ex alone
+//     (`readsPlainRecords: false`), and requires the same packets (frame, time, lengths,
+//     interface, bytes) and the same warnings: libpcap is the oracle for the fast path;
+//   * any capture: checks what the reader hands out (frame numbers increase, each packet names an
+//     interface the reader describes, its bytes can be read end to end), runs the whole analysis
+//     as `scopescan analyze` does (`CaptureAnalysis.run`, every rule) and formats each finding,
+//     the summary and each packet as text and JSON, as `analyze` and `decode` print them.
+// On top of that, AddressSanitizer watches every heap read and, in -Onone builds, Swift's bounds
+// preconditions trap on a read outside a buffer view (which is how reads of the mapped file are
+// checked: ASan does not watch mmap'd memory).
+//
+// Built against the ScopeScanWire, ScopeScanCapture, ScopeScanRules and ScopeScanReport modules
+// compiled with the same instrumentation (Fuzz/build.sh).
+
+import ScopeScanWire
+@testable import ScopeScanCapture
+import ScopeScanRules
+import ScopeScanReport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+nonisolated(unsafe) var sink: UInt64 = 0
+@inline(__always) func use<T: BinaryInteger>(_ value: T) { sink = sink &* 31 &+ UInt64(truncatingIfNeeded: value) }
+@inline(__always) func use(_ text: String) { use(text.utf8.count) }
+
+/// One packet as a reader delivers it, owned, so the two pcap paths can be compared.
+struct Delivered: Equatable, CustomStringConvertible {
+    var frame: Int
+    var nanoseconds: Int64
+    var originalLength: Int
+    var interface: Int
+    var linkType: UInt32
+    var bytes: [UInt8]
+
+    init(_ packet: CapturedPacket) {
+        frame = packet.frameNumber
+        nanoseconds = packet.timestamp.nanoseconds
+        originalLength = packet.originalLength
+        interface = packet.interfaceIndex
+        linkType = packet.linkType.rawValue
+        bytes = Array(packet.bytes)
+    }
+
+    var description: String { "frame \(frame) t=\(nanoseconds) len \(originalLength) caplen \(bytes.count) if \(interface) dlt \(linkType)" }
+}
+
+func readAll(_ source: PacketSource) -> (packets: [Delivered], warnings: [String])? {
+    var packets: [Delivered] = []
+    guard let warnings = try? source.forEachPacket({ packets.append(Delivered($0)) }) else { return nil }
+    return (packets, warnings.map(\.description))
+}
+
+/// A file holding the input: /dev/shm, so nothing touches a disk.
+let inputPath = "/dev/shm/scopescan-reader-fuzz-\(getpid())"
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let fd = open(inputPath, O_RDWR | O_CREAT | O_TRUNC, 0o600)
+    precondition(fd >= 0, "cannot create \(inputPath)")
+    var written = 0
+    while written < size {
+        let n = write(fd, data + written, size - written)
+        precondition(n > 0, "cannot write \(inputPath)")
+        written += n
+    }
+    close(fd)
+    defer { unlink(inputPath) }
+
+    guard let format = try? CaptureFile.detectFormat(path: inputPath) else { return 0 }
+    if format == .pcap {
+        // The fast path must deliver exactly what libpcap delivers.
+        guard let fast = try? PcapFileReader(path: inputPath, interfaceName: nil, readsPlainRecords: true),
+              let slow = try? PcapFileReader(path: inputPath, interfaceName: nil, readsPlainRecords: false) else { return 0 }
+        let a = readAll(fast), b = readAll(slow)
+        guard let a, let b else { fatalError("a reader threw without a body error") }
+        if a.packets != b.packets || a.warnings != b.warnings {
+            let first = zip(a.packets, b.packets).first { $0 != $1 }
+            fatalError("plain-record path differs from pcap_next_ex: \(a.packets.count) vs \(b.packets.count) packets, first difference \(first.map { "\($0.0) / \($0.1)" } ?? "-"), warnings \(a.warnings) / \(b.warnings)")
+        }
+    }
+
+    guard let source = try? CaptureFile.open(path: inputPath, interfaceName: nil) else { return 0 }
+    var lastFrame = 0
+    var formatted = 0
+    let checked = try? source.forEachPacket { packet in
+        precondition(packet.frameNumber > lastFrame, "frame \(packet.frameNumber) after \(lastFrame)")
+        lastFrame = packet.frameNumber
+        precondition(packet.interfaceIndex >= 0 && packet.interfaceIndex < source.interfaces.count, "frame \(packet.frameNumber): interface \(packet.interfaceIndex) of \(source.interfaces.count)")
+        for byte in packet.bytes { use(byte) }
+        // Format the first packets as `decode` prints them (all of them would dominate the run time).
+        if formatted < 64 {
+            formatted += 1
+            let decoded = PacketDecoder.decode(packet.bytes, linkType: packet.linkType)
+            let name = source.interfaces[packet.interfaceIndex].name
+            use(PacketFormatter.text(packet, decoded, interface: name))
+            use(PacketFormatter.json(packet, decoded, interface: name))
+        }
+    }
+    precondition(checked != nil, "the reader threw without a body error")
+
+    // The whole analysis, with small tables so eviction and the findings cap are reached too.
+    var configuration = RuleConfiguration()
+    configuration.maxFlows = 64
+    configuration.maxFindings = 16
+    guard let analysis = try? CaptureAnalysis.run(source, filter: nil, makeAnalyzer: { Analyzer(configuration: configuration) }) else {
+        fatalError("the analysis threw")
+    }
+    let formatter = FindingFormatter(colour: false)
+    for finding in analysis.findings {
+        use(formatter.text(finding))
+        use(FindingFormatter.json(finding))
+    }
+    use(SummaryFormatter().text(analysis.analyzer.summary, interfaces: analysis.analyzer.interfaces, inputs: [inputPath]))
+    use(SummaryFormatter().json(analysis.analyzer.summary, interfaces: analysis.analyzer.interfaces, inputs: [inputPath]))
+    return 0
+}
