@@ -18,8 +18,11 @@ public struct CapturedPacket {
     public var linkType: LinkType
     public var direction: PacketDirection
     public var bytes: UnsafeRawBufferPointer
+    /// The packet's first pcapng comment (opt_comment, UTF-8), borrowed like `bytes`; empty when
+    /// it has none. scopescan's evidence files say here which findings a packet proves.
+    public var comment: UnsafeRawBufferPointer
 
-    public init(frameNumber: Int, timestamp: Timestamp, originalLength: Int, interfaceIndex: Int, linkType: LinkType, direction: PacketDirection = .unknown, bytes: UnsafeRawBufferPointer) {
+    public init(frameNumber: Int, timestamp: Timestamp, originalLength: Int, interfaceIndex: Int, linkType: LinkType, direction: PacketDirection = .unknown, bytes: UnsafeRawBufferPointer, comment: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
         self.frameNumber = frameNumber
         self.timestamp = timestamp
         self.originalLength = originalLength
@@ -27,6 +30,12 @@ public struct CapturedPacket {
         self.linkType = linkType
         self.direction = direction
         self.bytes = bytes
+        self.comment = comment
+    }
+
+    /// The comment as text, nil when there is none.
+    public var commentText: String? {
+        comment.isEmpty ? nil : String(decoding: comment, as: UTF8.self)
     }
 }
 

@@ -16,10 +16,13 @@ public final class PcapngReader: PacketSource {
     /// Every interface described so far, in the file's order across sections.
     public private(set) var interfaces: [CaptureInterface] = []
     public private(set) var describedInterfacesLate = false
-    /// Comments from section headers and packets, keyed by frame number for packets.
-    public private(set) var sectionComments: [String] = []
-    public private(set) var packetComments: [Int: String] = [:]
     private let file: MappedFile
+
+    /// What a file may describe before reading stops with a warning: real captures stay far below,
+    /// and without a bound a hostile file of interface blocks would cost memory out of proportion
+    /// to its size (each block of 20 bytes an interface of about 200).
+    static let maximumInterfaces = 65_536
+    static let maximumInterfaceAddresses = 1 << 20
 
     enum BlockType {
         static let sectionHeader: UInt32 = 0x0A0D_0D0A
@@ -113,8 +116,7 @@ public final class PcapngReader: PacketSource {
         // A simple packet block has no timestamp: it inherits the previous packet's, so time stays ordered.
         var previousTimestamp = Timestamp(nanoseconds: 0)
         describedInterfacesLate = false
-        sectionComments.removeAll()
-        packetComments.removeAll()
+        var interfaceAddresses = 0
         func warn(_ message: String) -> [CaptureWarning] {
             [CaptureWarning(path: name, offset: offset, message: "\(message); stopped after frame \(frame), frames before it were analysed")]
         }
@@ -147,11 +149,11 @@ public final class PcapngReader: PacketSource {
             switch type {
             case BlockType.sectionHeader:
                 guard block.count >= 16 else { return warn("pcapng section header body is \(block.count) bytes, needs 16") }
-                for option in Options(bytes: block.tail(from: 16), section: section) where option.code == 1 {
-                    sectionComments.append(option.text)
-                }
             case BlockType.interfaceDescription:
                 guard block.count >= 8 else { return warn("pcapng interface description body is \(block.count) bytes, needs 8") }
+                guard linkTypes.count < Self.maximumInterfaces else {
+                    return warn("pcapng file describes more than \(Self.maximumInterfaces) interfaces")
+                }
                 var interface = CaptureInterface(index: linkTypes.count, linkType: LinkType(UInt32(section.u16(block, 0))), snapLength: section.u32(block, 4))
                 var clock = Clock()
                 for option in Options(bytes: block.tail(from: 8), section: section) {
@@ -183,6 +185,10 @@ public final class PcapngReader: PacketSource {
                     default: break
                     }
                 }
+                interfaceAddresses += interface.addresses.count
+                guard interfaceAddresses <= Self.maximumInterfaceAddresses else {
+                    return warn("pcapng interfaces list more than \(Self.maximumInterfaceAddresses) addresses")
+                }
                 if linkTypes.count == interfaces.count {
                     interfaces.append(interface)
                     if frame > 0 { describedInterfacesLate = true }
@@ -204,12 +210,13 @@ public final class PcapngReader: PacketSource {
                 }
                 frame += 1
                 var direction = PacketDirection.unknown
+                var comment = UnsafeRawBufferPointer(start: nil, count: 0)
                 let optionStart = 20 + (capturedLength + 3) & ~3
                 for option in Options(bytes: block.tail(from: optionStart), section: section) {
                     if option.code == 2 && option.value.count == 4 {
                         direction = PacketDirection(rawValue: UInt8(section.u32(option.value, 0) & 3)) ?? .unknown
-                    } else if option.code == 1 {
-                        packetComments[frame] = option.text
+                    } else if option.code == 1 && comment.isEmpty {
+                        comment = option.value.head(option.value.firstIndex(of: 0) ?? option.value.count)
                     }
                 }
                 let index = section.interfaceBase + localInterface
@@ -221,7 +228,8 @@ public final class PcapngReader: PacketSource {
                     interfaceIndex: index,
                     linkType: linkTypes[index],
                     direction: direction,
-                    bytes: UnsafeRawBufferPointer(rebasing: block[20..<(20 + capturedLength)])))
+                    bytes: UnsafeRawBufferPointer(rebasing: block[20..<(20 + capturedLength)]),
+                    comment: comment))
             case BlockType.simplePacket:
                 guard block.count >= 4 else { return warn("pcapng simple packet block body is \(block.count) bytes, needs 4") }
                 guard !clocks.isEmpty else { return warn("pcapng simple packet block before any interface description") }

@@ -98,11 +98,20 @@ public struct SummaryFormatter {
         }
     }
 
+    static let interfacesShown = 32
+
     public func text(_ summary: AnalysisSummary, interfaces: InterfaceTable, inputs: [String]) -> String {
         var lines: [String] = []
         let span = (summary.span * 1000).rounded() / 1000
         lines.append("summary: \(summary.packets) packets (\(summary.analysed) analysed, \(summary.ipv6) IPv6, \(summary.ipv4) IPv4, \(summary.decodeErrors) with decode errors) over \(span) s")
-        let list = Self.interfaceList(summary, interfaces).map { "\($0.0): \($0.1)" }.joined(separator: ", ")
+        // A file can describe tens of thousands of interfaces; the text names the busiest ones
+        // (the JSON summary keeps them all).
+        let all = Self.interfaceList(summary, interfaces)
+        let shown = all.count <= Self.interfacesShown ? all : all.indices
+            .sorted { all[$0].1 != all[$1].1 ? all[$0].1 > all[$1].1 : $0 < $1 }
+            .prefix(Self.interfacesShown).sorted().map { all[$0] }
+        var list = shown.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
+        if all.count > shown.count { list += " and \(all.count - shown.count) more interfaces with \(all.map(\.1).reduce(0, +) - shown.map(\.1).reduce(0, +)) packets" }
         lines.append("  interfaces: \(list.isEmpty ? "none" : list)")
         lines.append("  tcp connection attempts: \(summary.connectionAttempts), flows evicted: \(summary.flowsEvicted)\(summary.flowsEvicted > 0 ? " (flow table full: raise --max-flows to keep more)" : "")")
         let total = summary.findingsByRule.values.reduce(0, +)

@@ -172,10 +172,17 @@ public final class Analyzer {
         interfaces.hostInterfaces = host
     }
 
-    /// Refreshes what is known of the source's interfaces (a pcapng file adds them as it goes).
+    /// Takes the interfaces the source added since the last call (a pcapng file adds them as it
+    /// goes; sources never change or remove one they described).
     public func updateInterfaces(_ current: [CaptureInterface]) {
+        let known = interfaces.interfaces.count
         interfaces.update(current)
-        interfaceFacts = current.map { InterfaceFacts(name: $0.name, loopbackByName: $0.isLoopbackByName) }
+        if current.count < known {
+            interfaceFacts.removeAll()
+        }
+        for interface in current[interfaceFacts.count...] {
+            interfaceFacts.append(InterfaceFacts(name: interface.name, loopbackByName: interface.isLoopbackByName))
+        }
         if packetsPerInterface.count < current.count {
             packetsPerInterface += Array(repeating: 0, count: current.count - packetsPerInterface.count)
         }

@@ -33,18 +33,34 @@ public struct InterfaceTable {
 
     public init() {}
 
+    /// Takes the interfaces `current` adds to those known. Sources only ever add interfaces, and
+    /// taking only the new ones keeps a file that describes many of them linear: re-reading every
+    /// interface each time one is added was quadratic (a hostile pcapng of 100,000 interface
+    /// blocks took minutes), and keeping a reference to the source's array made each of its
+    /// appends copy it.
     public mutating func update(_ current: [CaptureInterface]) {
-        interfaces = current
-        rebuildOwners()
+        guard current.count >= interfaces.count else {
+            interfaces = current
+            rebuildOwners()
+            return
+        }
+        for interface in current[interfaces.count...] {
+            interfaces.append(interface)
+            addOwnedAddresses(of: interface)
+        }
     }
 
     private mutating func rebuildOwners() {
         owners.removeAll()
-        for interface in hostInterfaces + interfaces {
-            for address in interface.addresses {
-                if case .v6(let v6) = address.address, owners[v6] == nil || !(interface.isLoopbackByName ?? false) {
-                    owners[v6] = interface
-                }
+        for interface in hostInterfaces + interfaces { addOwnedAddresses(of: interface) }
+    }
+
+    /// A non-loopback interface's claim on an address wins over a loopback's (macOS gives lo0 an
+    /// fe80::1 of its own); otherwise the first interface to name it keeps it.
+    private mutating func addOwnedAddresses(of interface: CaptureInterface) {
+        for address in interface.addresses {
+            if case .v6(let v6) = address.address, owners[v6] == nil || !(interface.isLoopbackByName ?? false) {
+                owners[v6] = interface
             }
         }
     }

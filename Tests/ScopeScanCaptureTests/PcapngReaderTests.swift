@@ -32,7 +32,10 @@ struct PcapngReaderTests {
         #expect(list.last?.epoch == "1715421602.046875000")
         #expect(list.map(\.interface) == [0, 0, 0, 1, 1, 1, 1])
         #expect(list[3].direction == .outbound && list[4].direction == .inbound)
-        #expect(reader.packetComments[4] == "outbound SYN")
+        var comments: [Int: String] = [:]
+        _ = try reader.forEachPacket { packet in comments[packet.frameNumber] = packet.commentText }
+        // tshark -T fields -e frame.number -e frame.comment
+        #expect(comments == [4: "outbound SYN", 5: "inbound SYN-ACK", 8: "after the custom block and the SPB"])
     }
 
     @Test("dumpcap -i lo -i veth0: the interface of every packet")
@@ -148,6 +151,27 @@ struct PcapngReaderTests {
         let (list, warnings) = try records(PcapngReader(path: path))
         #expect(warnings.isEmpty)
         #expect(list.map(\.epoch) == [epoch])
+    }
+
+    @Test("a file of 100,000 interface blocks reads in linear time; past 65,536 interfaces it stops with a warning")
+    func manyInterfaces() throws {
+        // Each interface block followed by a packet on that interface: every packet makes the
+        // consumer take a new interface (this was quadratic, and minutes long, in the analyser).
+        func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+        var bytes = le32(0x0A0D_0D0A) + le32(28) + le32(0x1A2B_3C4D) + [1, 0, 0, 0] + [UInt8](repeating: 0xff, count: 8) + le32(28)
+        for index in 0..<100_000 {
+            bytes += le32(1) + le32(20) + [1, 0, 0, 0] + le32(0) + le32(20)
+            bytes += le32(6) + le32(36) + le32(UInt32(index)) + le32(0) + le32(UInt32(index)) + le32(4) + le32(4) + [0, 0, 0, 0] + le32(36)
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scopescan-many-interfaces-\(UUID().uuidString).pcapng").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = try PcapngReader(path: path)
+        let (list, warnings) = try records(reader)
+        #expect(list.count == 65_536)
+        #expect(reader.interfaces.count == 65_536)
+        #expect(warnings.map(\.message) == ["pcapng file describes more than 65536 interfaces; stopped after frame 65536, frames before it were analysed"])
+        #expect(warnings.first?.offset == 28 + 65_536 * 56)
     }
 
     @Test("a pcapng with a bad byte-order magic is refused at open")
