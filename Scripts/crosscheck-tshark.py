@@ -65,6 +65,7 @@ TSHARK_PREFS = [
 # Every field asked of tshark. Owner protocol (as frame.protocols names it) is derived below.
 TSHARK_FIELDS = [
     "frame.number", "frame.encap_type", "frame.protocols", "frame.time_epoch", "frame.cap_len", "frame.len",
+    "frame.comment",
     "ip.src", "ip.dst", "ip.ttl", "ip.proto", "ip.flags.mf", "ip.frag_offset", "ip.id",
     "ipv6.src", "ipv6.dst", "ipv6.hlim", "ipv6.nxt", "ipv6.plen",
     "ipv6.hopopts.nxt", "ipv6.routing.nxt", "ipv6.dstopts.nxt",
@@ -337,6 +338,8 @@ def compare_packet(result: FileResult, ours: dict, theirs: TsharkPacket):
     ts_ours = Decimal(ours["ts"]) if "ts" in ours else None
     cmp("ts", ts_ours, Decimal(ts_theirs) if ts_theirs else None,
         exception="spb-no-timestamp" if ts_theirs is None else None)
+    # scopescan gives a packet's first comment; every fixture's packets have at most one.
+    cmp("comment", ours.get("comment"), theirs.row.get("frame.comment") or None)
 
     # -- outer IP
     outer_block = theirs.ip_block(0)

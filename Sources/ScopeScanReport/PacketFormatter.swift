@@ -53,6 +53,10 @@ public enum PacketFormatter {
         }
         if !packet.anomalies.isEmpty { line += " [\(packet.anomalies.names.joined(separator: ", "))]" }
         if let error = packet.error { line += " [decode error: \(error)]" }
+        if let comment = captured.commentText {
+            // One line per packet, whatever the comment holds.
+            line += " # " + String(comment.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? " " : Character($0) })
+        }
         return line
     }
 
@@ -163,6 +167,7 @@ public enum PacketFormatter {
             for name in packet.anomalies.names { object.element(name) }
             object.endArray()
         }
+        if let comment = captured.commentText { object.add("comment", comment) }
         return object.closed()
     }
 }
