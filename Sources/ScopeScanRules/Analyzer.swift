@@ -177,12 +177,15 @@ public final class Analyzer {
     public func updateInterfaces(_ current: [CaptureInterface]) {
         let known = interfaces.interfaces.count
         interfaces.update(current)
-        if current.count < known {
-            interfaceFacts.removeAll()
+        // Built aside and stored once: an append to the property in a loop is an access that
+        // spans a call, which would make the compiler check every access to it at run time,
+        // including the read on every packet. Taking the array out first keeps it unique.
+        var facts = current.count < known ? [] : interfaceFacts
+        interfaceFacts = []
+        for interface in current[facts.count...] {
+            facts.append(InterfaceFacts(name: interface.name, loopbackByName: interface.isLoopbackByName))
         }
-        for interface in current[interfaceFacts.count...] {
-            interfaceFacts.append(InterfaceFacts(name: interface.name, loopbackByName: interface.isLoopbackByName))
-        }
+        interfaceFacts = facts
         if packetsPerInterface.count < current.count {
             packetsPerInterface += Array(repeating: 0, count: current.count - packetsPerInterface.count)
         }
