@@ -132,6 +132,8 @@ public final class Analyzer {
     private var pktapInterfaces: [String: Int] = [:]
     private var pktapNames: [Int: String] = [:]
     static let pktapIndexBase = 1 << 20
+    static let maximumPKTAPInterfaces = 65_536
+    static let furtherPKTAPInterfaces = "(further PKTAP interfaces)"
 
     public convenience init(configuration: RuleConfiguration = RuleConfiguration()) {
         self.init(configuration: configuration, offeringEveryPacket: false)
@@ -229,14 +231,24 @@ public final class Analyzer {
         var loopbackByName = interfaceFacts[index].loopbackByName
         if let pktap {
             // PKTAP names the real interface of every packet: use it as the packet's interface.
-            let name = pktap.interfaceName
+            var name = pktap.interfaceName
             if let known = pktapInterfaces[name] {
                 index = known
-            } else {
+            } else if pktapInterfaces.count < Self.maximumPKTAPInterfaces {
                 index = Self.pktapIndexBase + pktapInterfaces.count
                 pktapInterfaces[name] = index
                 pktapNames[index] = name
                 interfaces.pktapNames[index] = name
+            } else {
+                // A hostile capture can name a new interface in every packet: past the limit they
+                // share one entry, and the summary says so.
+                name = Self.furtherPKTAPInterfaces
+                index = Self.pktapIndexBase + Self.maximumPKTAPInterfaces
+                if pktapNames[index] == nil {
+                    pktapNames[index] = name
+                    interfaces.pktapNames[index] = name
+                    counts.warnings.append("more than \(Self.maximumPKTAPInterfaces) interface names in PKTAP headers; packets of further ones are counted as \(name)")
+                }
             }
             pktapName = name
             loopbackByName = CaptureInterface(index: index, name: name, linkType: pktap.innerLinkType).isLoopbackByName

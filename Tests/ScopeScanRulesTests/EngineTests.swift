@@ -128,6 +128,31 @@ struct EngineTests {
         }
     }
 
+    @Test("PKTAP interface names are bounded: past 65,536 distinct names they share one entry, said in the summary")
+    func pktapNamesBounded() throws {
+        // The first packet of a real PKTAP capture, renamed "if0", "if1", … in every packet.
+        var frame: [UInt8] = []
+        _ = try CaptureFile.open(path: fixture("linktype-pktap.pcap")).forEachPacket { packet in
+            if frame.isEmpty { frame = Array(packet.bytes) }
+        }
+        let analyzer = Analyzer(configuration: RuleConfiguration())
+        analyzer.updateInterfaces([CaptureInterface(index: 0, name: nil, linkType: .pktap)])
+        let count = 70_000
+        for number in 0..<count {
+            let name = Array("if\(number)".utf8)
+            for offset in 0..<24 { frame[12 + offset] = offset < name.count ? name[offset] : 0 }
+            frame.withUnsafeBytes { raw in
+                analyzer.analyse(CapturedPacket(frameNumber: number + 1, timestamp: Timestamp(nanoseconds: Int64(number) * 1000), originalLength: raw.count, interfaceIndex: 0, linkType: .pktap, bytes: raw))
+            }
+        }
+        _ = analyzer.finish()
+        let summary = analyzer.summary
+        #expect(summary.packetsByInterface.count == 65_537)
+        #expect(summary.packetsByInterface.values.reduce(0, +) == count)
+        #expect(summary.packetsByInterface.values.max() == count - 65_536)
+        #expect(summary.warnings == ["more than 65536 interface names in PKTAP headers; packets of further ones are counted as (further PKTAP interfaces)"])
+    }
+
     @Test("the ICMPv6 error names the SYN it killed")
     func icmpTiedToSYN() throws {
         let finding = try #require(try analyse("linux-icmp6-unreachable.pcap").findings.first { $0.rule == .icmpUnreachable })
