@@ -40,13 +40,13 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
 
     public func observe(_ context: PacketContext, interfaces: InterfaceTable, findings: inout FindingCollector) {}
 
-    private var lastExpiry: Int64 = .min
+    private var lastExpiry: Int64?
 
     /// Forgets unanswered attempts too old to be joined to any later connect (the window has passed).
     public func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector) {
-        guard lastExpiry == .min || now.nanoseconds.saturatingMinus(lastExpiry) >= 10_000_000_000 else { return }
+        if let lastExpiry, now.nanoseconds.saturatingMinus(lastExpiry) < 10_000_000_000 { return }
         lastExpiry = now.nanoseconds
-        let cutoff = now.nanoseconds.saturatingMinus(Int64(nanosecondsIn: max(configuration.slowConnectWindow, configuration.synTimeout)))
+        guard let cutoff = now.before(nanoseconds: Int64(nanosecondsIn: max(configuration.slowConnectWindow, configuration.synTimeout)))?.nanoseconds else { return }
         guard recent.values.contains(where: { ($0.last?.firstSYN.time.nanoseconds ?? 0) < cutoff }) else { return }
         recent = recent.compactMapValues { list in
             let kept = list.filter { $0.firstSYN.time.nanoseconds >= cutoff }
@@ -65,11 +65,13 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
 
     public func attemptConcluded(_ attempt: ConnectionAttempt, outcome: AttemptOutcome, interfaces: InterfaceTable, findings: inout FindingCollector) {
         let peer = Self.peer(attempt)
-        var list = recent[peer] ?? []
+        // Taken out of the table while it changes, so the change does not copy it.
+        var list = recent.removeValue(forKey: peer) ?? []
         let before = list.count
         list.removeAll { $0.clientPort == attempt.client.port && $0.initialSequence == attempt.initialSequence }
         switch outcome {
         case .unanswered:
+            if list.count >= Self.perPeerLimit { list.removeFirst(list.count - Self.perPeerLimit + 1) }
             list.append(Unanswered(clientPort: attempt.client.port, initialSequence: attempt.initialSequence, firstSYN: attempt.firstSYN, retryFrames: Array(attempt.synFrames.prefix(8).dropFirst()), synCount: attempt.synCount))
             store(list, peer, before)
         case .refused:
@@ -120,7 +122,7 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
     }
 
     private func remember(_ record: Unanswered, _ peer: PeerKey) {
-        var list = recent[peer] ?? []
+        var list = recent.removeValue(forKey: peer) ?? []
         let before = list.count
         if list.count >= Self.perPeerLimit { list.removeFirst() }
         list.append(record)
