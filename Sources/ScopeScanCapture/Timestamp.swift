@@ -17,6 +17,13 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
         return remainder < 0 ? remainder + 1_000_000_000 : remainder
     }
 
+    /// The time `age` nanoseconds before this one; nil when that is before Int64's range (a cut-off
+    /// "older than the timeout" that reaches back beyond the earliest time matches nothing).
+    public func before(nanoseconds age: Int64) -> Timestamp? {
+        let (earlier, overflow) = nanoseconds.subtractingReportingOverflow(age)
+        return overflow ? nil : Timestamp(nanoseconds: earlier)
+    }
+
     /// Seconds from `earlier` to this one, as a Double.
     public func seconds(since earlier: Timestamp) -> Double { Double(nanoseconds.saturatingMinus(earlier.nanoseconds)) / 1e9 }
 

@@ -46,7 +46,7 @@ struct PacketPath {
     var runInterface = 0
     var runLength = 0
     /// Capture time of the last timer pass (`Analyzer.advance`), run every 250 ms of capture time.
-    var lastAdvance: Int64 = .min
+    var lastAdvance: Int64?
 
     /// Counts `packet`. Returns the finished run when the packet starts a run on another interface
     /// (the caller adds it to its array), whether the capture has several interfaces, whether
@@ -73,7 +73,7 @@ struct PacketPath {
                 runLength = 1
             }
         }
-        let advance = lastAdvance == .min || time.nanoseconds.saturatingMinus(lastAdvance) >= 250_000_000
+        let advance = lastAdvance.map { time.nanoseconds.saturatingMinus($0) >= 250_000_000 } ?? true
         if advance { lastAdvance = time.nanoseconds }
         return (finishedRun, interfaceCount > 1, countingPacket && interfaceIndex >= interfaceCount, advance)
     }

@@ -22,7 +22,7 @@ public final class NeighborUnresolvedRule: Rule {
     }
 
     private var pending: [Key: Pending] = [:]
-    private var lastSweep: Int64 = .min
+    private var lastSweep: Int64?
 
     public init(configuration: RuleConfiguration) {
         self.configuration = configuration
@@ -53,9 +53,11 @@ public final class NeighborUnresolvedRule: Rule {
     }
 
     public func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector) {
-        guard lastSweep == .min || now.nanoseconds.saturatingMinus(lastSweep) >= 1_000_000_000 else { return }
+        if let lastSweep, now.nanoseconds.saturatingMinus(lastSweep) < 1_000_000_000 { return }
         lastSweep = now.nanoseconds
-        report(olderThan: now.nanoseconds.saturatingMinus(Int64(nanosecondsIn: configuration.neighborTimeout)), interfaces: interfaces, findings: &findings)
+        // Nothing can have waited the timeout yet when it reaches back beyond the earliest time.
+        guard let cutoff = now.before(nanoseconds: Int64(nanosecondsIn: configuration.neighborTimeout)) else { return }
+        report(olderThan: cutoff.nanoseconds, interfaces: interfaces, findings: &findings)
     }
 
     public func finish(interfaces: InterfaceTable, findings: inout FindingCollector) {

@@ -21,13 +21,13 @@ public final class SameFlowMultipleInterfacesRule: Rule {
         self.configuration = configuration
     }
 
-    private var lastExpiry: Int64 = .min
+    private var lastExpiry: Int64?
 
     /// Forgets flows idle for longer than `--flow-idle-timeout`, at most once a minute of capture time.
     public func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector) {
-        guard lastExpiry == .min || now.nanoseconds.saturatingMinus(lastExpiry) >= 60_000_000_000 else { return }
+        if let lastExpiry, now.nanoseconds.saturatingMinus(lastExpiry) < 60_000_000_000 { return }
         lastExpiry = now.nanoseconds
-        let cutoff = now.nanoseconds.saturatingMinus(Int64(nanosecondsIn: configuration.flowIdleTimeout))
+        guard let cutoff = now.before(nanoseconds: Int64(nanosecondsIn: configuration.flowIdleTimeout))?.nanoseconds else { return }
         if flows.values.contains(where: { $0.lastSeen < cutoff }) {
             flows = flows.filter { $0.value.lastSeen >= cutoff }
         }

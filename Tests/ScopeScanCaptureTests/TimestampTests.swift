@@ -33,5 +33,8 @@ struct TimestampTests {
         #expect(Int64(nanosecondsIn: -1e300) == .min)
         #expect(Int64(nanosecondsIn: .infinity) == .max)
         #expect(Int64(nanosecondsIn: .nan) == .max)
+        #expect(Timestamp(nanoseconds: 5).before(nanoseconds: 3) == Timestamp(nanoseconds: 2))
+        #expect(Timestamp(nanoseconds: .min + 1).before(nanoseconds: 2) == nil)
+        #expect(Timestamp(nanoseconds: 0).before(nanoseconds: .max) == Timestamp(nanoseconds: -.max))
     }
 }
