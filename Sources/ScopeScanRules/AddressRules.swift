@@ -96,7 +96,7 @@ public final class NonlocalOnLoopbackRule: Rule {
         let key = FindingCollector.Key(rule: descriptor.id, interface: context.interfaceIndex, flow: symmetricFlow(flow))
         findings.record(key, frame: context.frame, time: context.timestamp) {
             let address = Self.isNonlocal(destination) ? destination : source
-            let owner = interfaces.interfaces.first { $0.isLoopbackByName != true && $0.addresses.contains { $0.address == address } }?.name
+            let owner = interfaces.fileInterface(owning: address)?.name
             var summary = "\(address.kind) address \(address) on loopback\(context.interfaceName.map { " " + $0 } ?? "")"
             summary += owner.map { ": it belongs to \($0), short-cut through loopback" } ?? ": own address or AnyIP local route short-cut through loopback"
             var details: [(String, DetailValue)] = [("address", .string(address.description)), ("kind", .string(address.kind.description))]

@@ -26,6 +26,9 @@ public struct InterfaceTable {
     public private(set) var interfaces: [CaptureInterface] = []
     /// For link-local addresses recorded on any interface: which interface owns them.
     public private(set) var owners: [IPv6Address: CaptureInterface] = [:]
+    /// For every address of the capture's own interfaces: the first interface not named as a
+    /// loopback that lists it (an index into `interfaces`).
+    private var fileOwners: [IPAddress: Int] = [:]
     /// Host interfaces (live capture): named addresses even when the capture file has none.
     public var hostInterfaces: [CaptureInterface] = [] {
         didSet { rebuildOwners() }
@@ -40,14 +43,25 @@ public struct InterfaceTable {
     /// appends copy it.
     public mutating func update(_ current: [CaptureInterface]) {
         guard current.count >= interfaces.count else {
-            interfaces = current
+            interfaces = []
+            fileOwners.removeAll()
+            for interface in current { addFileInterface(interface) }
             rebuildOwners()
             return
         }
         for interface in current[interfaces.count...] {
-            interfaces.append(interface)
+            addFileInterface(interface)
             addOwnedAddresses(of: interface)
         }
+    }
+
+    private mutating func addFileInterface(_ interface: CaptureInterface) {
+        if interface.isLoopbackByName != true {
+            for address in interface.addresses where fileOwners[address.address] == nil {
+                fileOwners[address.address] = interfaces.count
+            }
+        }
+        interfaces.append(interface)
     }
 
     private mutating func rebuildOwners() {
@@ -56,13 +70,18 @@ public struct InterfaceTable {
     }
 
     /// A non-loopback interface's claim on an address wins over a loopback's (macOS gives lo0 an
-    /// fe80::1 of its own); otherwise the first interface to name it keeps it.
+    /// fe80::1 of its own); among the others the last one described keeps it.
     private mutating func addOwnedAddresses(of interface: CaptureInterface) {
         for address in interface.addresses {
             if case .v6(let v6) = address.address, owners[v6] == nil || !(interface.isLoopbackByName ?? false) {
                 owners[v6] = interface
             }
         }
+    }
+
+    /// The first of the capture's interfaces not named as a loopback that lists `address`.
+    public func fileInterface(owning address: IPAddress) -> CaptureInterface? {
+        fileOwners[address].map { interfaces[$0] }
     }
 
     /// The non-loopback interface that owns `address`, if any recorded one does.
