@@ -95,7 +95,8 @@ public final class PcapngReader: PacketSource {
                 let seconds = e >= 64 ? 0 : units >> e
                 let fraction = e >= 64 ? units : units & ((1 << e) &- 1)
                 let (high, low) = fraction.multipliedFullWidth(by: 1_000_000_000)
-                let fractionNanos = e == 0 ? 0 : (e >= 64 ? high : (high << (64 - e)) | (low >> e))
+                // fraction · 10^9 / 2^e, from the 128-bit product.
+                let fractionNanos = e == 0 ? 0 : e < 64 ? (high << (64 - e)) | (low >> e) : e < 128 ? high >> (e - 64) : 0
                 nanos = Int64(truncatingIfNeeded: seconds &* 1_000_000_000 &+ fractionNanos)
             }
             return Timestamp(nanoseconds: nanos &+ offsetSeconds &* 1_000_000_000)
@@ -117,6 +118,9 @@ public final class PcapngReader: PacketSource {
         var previousTimestamp = Timestamp(nanoseconds: 0)
         describedInterfacesLate = false
         var interfaceAddresses = 0
+        // Whether a packet has been handed out: an interface described after that is late
+        // (custom blocks count as frames but carry no packet).
+        var deliveredPacket = false
         func warn(_ message: String) -> [CaptureWarning] {
             [CaptureWarning(path: name, offset: offset, message: "\(message); stopped after frame \(frame), frames before it were analysed")]
         }
@@ -191,7 +195,7 @@ public final class PcapngReader: PacketSource {
                 }
                 if linkTypes.count == interfaces.count {
                     interfaces.append(interface)
-                    if frame > 0 { describedInterfacesLate = true }
+                    if deliveredPacket { describedInterfacesLate = true }
                 }
                 linkTypes.append(interface.linkType)
                 clocks.append(clock)
@@ -221,6 +225,7 @@ public final class PcapngReader: PacketSource {
                 }
                 let index = section.interfaceBase + localInterface
                 previousTimestamp = clocks[localInterface].timestamp(units)
+                deliveredPacket = true
                 try body(CapturedPacket(
                     frameNumber: frame,
                     timestamp: previousTimestamp,
@@ -237,6 +242,7 @@ public final class PcapngReader: PacketSource {
                 let snap = Int(interfaces[section.interfaceBase].snapLength)
                 let capturedLength = min(originalLength, block.count - 4, snap == 0 ? Int.max : snap)
                 frame += 1
+                deliveredPacket = true
                 try body(CapturedPacket(
                     frameNumber: frame,
                     timestamp: previousTimestamp,
