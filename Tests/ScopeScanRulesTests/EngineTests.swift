@@ -128,6 +128,85 @@ struct EngineTests {
         }
     }
 
+    @Test("every packet at the earliest 64-bit time: timers run once, an answered solicitation is not reported")
+    func earliestTime() {
+        let analyzer = Analyzer(configuration: RuleConfiguration())
+        analyzer.updateInterfaces([CaptureInterface(index: 0, name: "lo", linkType: .ethernet), CaptureInterface(index: 1, name: "eth0", linkType: .ethernet)])
+        let a = IPv6Address("fe80::1")!, b = IPv6Address("fe80::2")!, group = IPv6Address("ff02::1:ff00:2")!
+        func icmpv6(_ source: IPv6Address, _ destination: IPv6Address, type: UInt8, target: IPv6Address) -> [UInt8] {
+            [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x86, 0xdd, 0x60, 0, 0, 0, 0, 24, 58, 255]
+                + PacketBuilder.bytes(source) + PacketBuilder.bytes(destination)
+                + [type, 0, 0, 0, 0, 0, 0, 0] + PacketBuilder.bytes(target)
+        }
+        var frames = [icmpv6(a, group, type: 135, target: b), icmpv6(b, a, type: 136, target: b)]
+        // A new flow on eth0 in every further packet: with "never swept" meaning the earliest time,
+        // every packet swept every table (quadratic: 40,000 packets took 20 s).
+        for port in 0..<40_000 {
+            frames.append(PacketBuilder.tcp6(source: IPv6Address("2001:db8::1")!, destination: IPv6Address("2001:db8::2")!, sourcePort: UInt16(1024 + port % 60_000), destinationPort: 80, seq: UInt32(port), flags: .syn))
+        }
+        let start = Timestamp.now()
+        for (index, frame) in frames.enumerated() {
+            frame.withUnsafeBytes { raw in
+                analyzer.analyse(CapturedPacket(frameNumber: index + 1, timestamp: Timestamp(nanoseconds: .min), originalLength: raw.count, interfaceIndex: 1, linkType: .ethernet, bytes: raw))
+            }
+        }
+        let findings = analyzer.finish()
+        #expect(Timestamp.now().seconds(since: start) < 10, "a hang guard, not a speed claim")
+        #expect(!findings.contains { $0.rule == .neighborUnresolved }, "the solicitation was answered")
+        #expect(analyzer.summary.packets == frames.count)
+    }
+
+    @Test("100,000 interfaces described one by one, a packet on each: linear, as a pcapng reader hands them over")
+    func manyInterfacesOneByOne() {
+        // Rebuilding the whole interface table for each new interface, and holding the source's
+        // array (so that each of its appends copied it), made this minutes long.
+        let analyzer = Analyzer(configuration: RuleConfiguration())
+        let frame = PacketBuilder.tcp6(source: IPv6Address("2001:db8::1")!, destination: IPv6Address("2001:db8::2")!, sourcePort: 40000, destinationPort: 80, seq: 1, flags: .ack)
+        var described: [CaptureInterface] = []
+        let start = Timestamp.now()
+        for index in 0..<100_000 {
+            described.append(CaptureInterface(index: index, name: "if\(index)", linkType: .ethernet, addresses: [InterfaceAddress(address: .v6(IPv6Address(high: 0x2001_0db8_0000_0000, low: UInt64(index))), prefixLength: 64)]))
+            analyzer.updateInterfaces(described)
+            frame.withUnsafeBytes { raw in
+                analyzer.analyse(CapturedPacket(frameNumber: index + 1, timestamp: Timestamp(nanoseconds: Int64(index)), originalLength: raw.count, interfaceIndex: index, linkType: .ethernet, bytes: raw))
+            }
+        }
+        _ = analyzer.finish()
+        #expect(Timestamp.now().seconds(since: start) < 20, "a hang guard, not a speed claim")
+        #expect(analyzer.interfaces.interfaces.count == 100_000)
+        #expect(analyzer.interfaces.fileInterface(owning: .v6(IPv6Address(high: 0x2001_0db8_0000_0000, low: 99_999)))?.name == "if99999")
+        #expect(analyzer.summary.packetsByInterface.count == 100_000)
+    }
+
+    @Test("one client's 40,000 unanswered connects to one server: linear, and a later connect joins the 8 most recent")
+    func manyAttemptsOnePeer() throws {
+        // A port scan, or a client retrying a server that drops its SYNs: every attempt between
+        // the same two hosts. slow-connect kept all of them in one list, copied for each (8.6 s for
+        // 40,000 in a release build); it keeps the 8 most recent, as documented.
+        var configuration = RuleConfiguration()
+        configuration.synTimeout = 1
+        let analyzer = Analyzer(configuration: configuration)
+        let client = IPv6Address("2001:db8::1")!, server = IPv6Address("2001:db8::2")!
+        var frames: [(Int64, [UInt8])] = []
+        for port in 0..<40_000 {
+            frames.append((Int64(port) * 250_000, PacketBuilder.tcp6(source: client, destination: server, sourcePort: UInt16(1024 + port), destinationPort: 80, seq: UInt32(port), flags: .syn)))
+        }
+        frames.append((12_000_000_000, PacketBuilder.tcp6(source: client, destination: server, sourcePort: 50_000, destinationPort: 80, seq: 7, flags: .syn)))
+        frames.append((13_500_000_000, PacketBuilder.tcp6(source: server, destination: client, sourcePort: 80, destinationPort: 50_000, seq: 9, ack: 8, flags: [.syn, .ack])))
+        analyzer.updateInterfaces([CaptureInterface(index: 0, name: "eth0", linkType: .ethernet)])
+        let start = Timestamp.now()
+        for (index, (time, frame)) in frames.enumerated() {
+            frame.withUnsafeBytes { raw in
+                analyzer.analyse(CapturedPacket(frameNumber: index + 1, timestamp: Timestamp(nanoseconds: 1_700_000_000_000_000_000 + time), originalLength: raw.count, interfaceIndex: 0, linkType: .ethernet, bytes: raw))
+            }
+        }
+        let findings = analyzer.finish()
+        #expect(Timestamp.now().seconds(since: start) < 20, "a hang guard, not a speed claim")
+        let slow = try #require(findings.first { $0.rule == .slowConnect })
+        guard case .ints(let ports)? = slow.detail("earlier_client_ports") else { Issue.record("no earlier ports"); return }
+        #expect(ports == Array(41_016..<41_024).map { $0 })
+    }
+
     @Test("PKTAP interface names are bounded: past 65,536 distinct names they share one entry, said in the summary")
     func pktapNamesBounded() throws {
         // The first packet of a real PKTAP capture, renamed "if0", "if1", … in every packet.

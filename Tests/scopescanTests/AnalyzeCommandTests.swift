@@ -113,7 +113,9 @@ struct AnalyzeCommandTests {
         #expect(!plain.stdout.contains("\u{1b}["))
     }
 
-    @Test("a progress line on a terminal for big files, cleared at the end; none when stderr is not a terminal")
+    // util-linux script(1): `-e` and `-c` are not in the BSD one.
+    @Test("a progress line on a terminal for big files, cleared at the end; none when stderr is not a terminal",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script") && isLinux))
     func progressLine() throws {
         // 70,000 Ethernet/IPv6/TCP records of 144 bytes: 10 MB, past the 8 MiB threshold.
         let frame = [UInt8](repeating: 0, count: 12) + [0x86, 0xdd, 0x60, 0, 0, 0, 0, 20, 6, 64]

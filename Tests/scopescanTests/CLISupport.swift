@@ -17,6 +17,12 @@ let scopescanBinary: URL = {
     return repositoryRoot.appendingPathComponent(".build/debug/scopescan")
 }()
 
+#if os(Linux)
+let isLinux = true
+#else
+let isLinux = false
+#endif
+
 struct RunResult {
     var status: Int32
     var stdout: String
