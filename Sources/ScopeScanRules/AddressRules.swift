@@ -23,7 +23,7 @@ public final class EmbeddedScopeIDRule: Rule {
     private func check(_ address: IPv6Address, _ role: String, _ context: PacketContext, _ findings: inout FindingCollector) {
         guard address.hasNonZeroLinkLocalPadding else { return }
         let key = FindingCollector.Key(rule: descriptor.id, interface: context.interfaceIndex, flow: nil, discriminator: address.high ^ address.low)
-        findings.record(key, frame: context.frame, time: context.timestamp) {
+        findings.record(key, severity: descriptor.severity, frame: context.frame, time: context.timestamp) {
             let index = address.embeddedScopeID
             let summary = "\(role) \(address) has non-zero bits 10–63: KAME embedded interface index \(index) leaked to the wire (should be \(address.withoutEmbeddedScope)%<interface \(index)>)"
             return Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: context.flow, summary: summary,
@@ -45,7 +45,7 @@ public final class IPv4MappedOnWireRule: Rule {
         let mapped = [ip.source, ip.destination].filter(\.isIPv4Mapped)
         guard let first = mapped.first, let flow = context.flow else { return }
         let key = FindingCollector.Key(rule: descriptor.id, interface: context.interfaceIndex, flow: symmetricFlow(flow))
-        findings.record(key, frame: context.frame, time: context.timestamp) {
+        findings.record(key, severity: descriptor.severity, frame: context.frame, time: context.timestamp) {
             Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: flow,
                     summary: "IPv4-mapped address \(first) (IPv4 \(first.mappedIPv4!)) in an IPv6 header: mapped addresses belong to the socket API, never the wire",
                     details: [("addresses", .strings(mapped.map(\.description)))], frames: [context.frame])
@@ -66,7 +66,7 @@ public final class LoopbackAddressOffLoopbackRule: Rule {
         let loopbacks = [source, destination].filter(\.isLoopback)
         guard let first = loopbacks.first, let flow = context.flow else { return }
         let key = FindingCollector.Key(rule: descriptor.id, interface: context.interfaceIndex, flow: symmetricFlow(flow))
-        findings.record(key, frame: context.frame, time: context.timestamp) {
+        findings.record(key, severity: descriptor.severity, frame: context.frame, time: context.timestamp) {
             let role = first == source ? "source" : "destination"
             return Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: flow,
                            summary: "loopback \(role) \(first) on non-loopback interface \(context.interfaceName ?? "(unnamed)"): a martian that must never leave or enter through a real link",
@@ -94,7 +94,7 @@ public final class NonlocalOnLoopbackRule: Rule {
         guard context.isLoopback, let source = context.packet.source, let destination = context.packet.destination else { return }
         guard Self.isNonlocal(source) || Self.isNonlocal(destination), let flow = context.flow else { return }
         let key = FindingCollector.Key(rule: descriptor.id, interface: context.interfaceIndex, flow: symmetricFlow(flow))
-        findings.record(key, frame: context.frame, time: context.timestamp) {
+        findings.record(key, severity: descriptor.severity, frame: context.frame, time: context.timestamp) {
             let address = Self.isNonlocal(destination) ? destination : source
             let owner = interfaces.fileInterface(owning: address)?.name
             var summary = "\(address.kind) address \(address) on loopback\(context.interfaceName.map { " " + $0 } ?? "")"

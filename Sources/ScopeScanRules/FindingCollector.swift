@@ -37,9 +37,23 @@ public struct FindingCollector {
     /// Whether a finding for `key` exists already (lets rules skip building a summary per packet).
     func contains(_ key: Key) -> Bool { index[key] != nil }
 
-    /// Adds a frame to the finding under `key`, or creates it with `make` on first sight.
-    mutating func record(_ key: Key, frame: Int, time: Timestamp, make: () -> Finding) {
-        if !touch(key, frame: frame, time: time) { add(key, make()) }
+    /// Adds a frame to the finding under `key`, or creates it with `make` on first sight (unless
+    /// it would be dropped: `make` builds text, and past the cap every packet of a hostile capture
+    /// can be a new key).
+    mutating func record(_ key: Key, severity: Severity, frame: Int, time: Timestamp, make: () -> Finding) {
+        if !touch(key, frame: frame, time: time) && !declines(key.rule, severity) { add(key, make()) }
+    }
+
+    /// Whether a new finding of `rule` would be dropped: the rule is off or below
+    /// `--min-severity`, or the cap is reached (then it is counted as suppressed, as `add` counts
+    /// it). Lets a rule skip building a finding that would be thrown away.
+    mutating func declines(_ rule: RuleID, _ severity: Severity) -> Bool {
+        guard accepts(rule, severity) else { return true }
+        guard findings.count < configuration.maxFindings else {
+            suppressed[rule, default: 0] += 1
+            return true
+        }
+        return false
     }
 
     /// Counts another frame for an existing finding; false when there is none under `key`.

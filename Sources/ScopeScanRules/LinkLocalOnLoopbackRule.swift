@@ -34,6 +34,7 @@ public final class LinkLocalOnLoopbackRule: Rule {
             }
             return
         }
+        if findings.declines(descriptor.id, descriptor.severity) { return }
         let linkLocal = destinationHit ? destination : source
         let owner = interfaces.owner(of: linkLocal)
         let here = context.interfaceName ?? "a loopback interface"

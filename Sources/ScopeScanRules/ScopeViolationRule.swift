@@ -51,7 +51,7 @@ public final class ScopeViolationRule: Rule {
         let inward = destination.isLinkLocalUnicast && Self.isWider(source) && !source.isMulticast
         guard outward || inward, let flow = context.flow else { return }
         let key = FindingCollector.Key(rule: descriptor.id, interface: context.interfaceIndex, flow: flow)
-        findings.record(key, frame: context.frame, time: context.timestamp) {
+        findings.record(key, severity: descriptor.severity, frame: context.frame, time: context.timestamp) {
             let summary = outward
                 ? "link-local source \(source) sends to \(destination.kind) \(destination): the packet can never be answered beyond its link"
                 : "\(source.kind) source \(source) sends to link-local \(destination): the reply's source selection crosses zones"

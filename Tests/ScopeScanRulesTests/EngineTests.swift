@@ -207,6 +207,28 @@ struct EngineTests {
         #expect(ports == Array(41_016..<41_024).map { $0 })
     }
 
+    @Test("past --max-findings, new findings are counted, not built: per rule, for recorded and added findings")
+    func findingsCapCounts() {
+        var configuration = RuleConfiguration()
+        configuration.maxFindings = 5
+        let analyzer = Analyzer(configuration: configuration)
+        // 1,000 distinct KAME addresses (recorded findings) and 1,000 link-local flows on a zero-MAC
+        // loopback (added findings), interleaved.
+        var frames: [[UInt8]] = []
+        for index in 0..<1_000 {
+            let kame = IPv6Address(high: 0xfe80_0000_0000_0000 | UInt64(index + 1) << 32, low: 1)
+            frames.append(PacketBuilder.tcp6(source: kame, destination: IPv6Address("fe80::2")!, sourcePort: 40000, destinationPort: 80, seq: 1, flags: .syn))
+            frames.append(PacketBuilder.tcp6(source: IPv6Address("fe80::1")!, destination: IPv6Address("fe80::2")!, sourcePort: UInt16(1024 + index), destinationPort: 80, seq: 1, flags: .ack, zeroMACs: true))
+        }
+        PacketBuilder.feed(frames, to: analyzer, interfaceName: nil)
+        let findings = analyzer.finish()
+        let summary = analyzer.summary
+        #expect(findings.count == 5)
+        let kept = Dictionary(grouping: findings, by: \.rule).mapValues(\.count)
+        #expect(summary.suppressedByRule[.embeddedScopeID, default: 0] + kept[.embeddedScopeID, default: 0] == 1_000)
+        #expect(summary.suppressedByRule[.linkLocalOnLoopback, default: 0] + kept[.linkLocalOnLoopback, default: 0] == 1_000)
+    }
+
     @Test("PKTAP interface names are bounded: past 65,536 distinct names they share one entry, said in the summary")
     func pktapNamesBounded() throws {
         // The first packet of a real PKTAP capture, renamed "if0", "if1", … in every packet.
