@@ -44,9 +44,9 @@ public struct FindingCollector {
         if !touch(key, frame: frame, time: time) && !declines(key.rule, severity) { add(key, make()) }
     }
 
-    /// Whether a new finding of `rule` would be dropped: the rule is off or below
-    /// `--min-severity`, or the cap is reached (then it is counted as suppressed, as `add` counts
-    /// it). Lets a rule skip building a finding that would be thrown away.
+    /// Whether a new finding of `rule` is dropped: the rule is off or below `--min-severity`, or
+    /// the cap is reached (then it is counted as suppressed). `add` asks it too; rules ask first to
+    /// skip building a finding that would be thrown away.
     mutating func declines(_ rule: RuleID, _ severity: Severity) -> Bool {
         guard accepts(rule, severity) else { return true }
         guard findings.count < configuration.maxFindings else {
@@ -68,11 +68,7 @@ public struct FindingCollector {
 
     /// Adds a finding that is complete as it is (a concluded connection attempt).
     mutating func add(_ key: Key?, _ finding: Finding) {
-        guard accepts(finding.rule, finding.severity) else { return }
-        guard findings.count < configuration.maxFindings else {
-            suppressed[finding.rule, default: 0] += 1
-            return
-        }
+        guard !declines(finding.rule, finding.severity) else { return }
         if let key { index[key] = findings.count }
         findings.append(finding)
         onNewFinding?(finding)
