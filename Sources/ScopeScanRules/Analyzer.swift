@@ -130,7 +130,6 @@ public final class Analyzer {
     private let sameFlowRule: SameFlowMultipleInterfacesRule?
     /// Interfaces named by PKTAP headers, numbered after the file's own.
     private var pktapInterfaces: [String: Int] = [:]
-    private var pktapNames: [Int: String] = [:]
     static let pktapIndexBase = 1 << 20
     static let maximumPKTAPInterfaces = 65_536
     static let furtherPKTAPInterfaces = "(further PKTAP interfaces)"
@@ -237,15 +236,13 @@ public final class Analyzer {
             } else if pktapInterfaces.count < Self.maximumPKTAPInterfaces {
                 index = Self.pktapIndexBase + pktapInterfaces.count
                 pktapInterfaces[name] = index
-                pktapNames[index] = name
                 interfaces.pktapNames[index] = name
             } else {
                 // A hostile capture can name a new interface in every packet: past the limit they
                 // share one entry, and the summary says so.
                 name = Self.furtherPKTAPInterfaces
                 index = Self.pktapIndexBase + Self.maximumPKTAPInterfaces
-                if pktapNames[index] == nil {
-                    pktapNames[index] = name
+                if interfaces.pktapNames[index] == nil {
                     interfaces.pktapNames[index] = name
                     counts.warnings.append("more than \(Self.maximumPKTAPInterfaces) interface names in PKTAP headers; packets of further ones are counted as \(name)")
                 }
