@@ -124,13 +124,10 @@ struct PcapngReaderTests {
 
     /// A little-endian pcapng: one Ethernet interface with the given if_tsresol, one packet.
     func singlePacketPcapng(tsresol: UInt8, units: UInt64) throws -> String {
-        func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
-        let section = le32(0x0A0D_0D0A) + le32(28) + le32(0x1A2B_3C4D) + [1, 0, 0, 0] + [UInt8](repeating: 0xff, count: 8) + le32(28)
+        let le32 = CraftedPcapng.le32
         let interface = le32(1) + le32(32) + [1, 0, 0, 0] + le32(0) + [9, 0, 1, 0, tsresol, 0, 0, 0] + [0, 0, 0, 0] + le32(32)
         let packet = le32(6) + le32(48) + le32(0) + le32(UInt32(units >> 32)) + le32(UInt32(units & 0xffff_ffff)) + le32(16) + le32(16) + [UInt8](repeating: 0, count: 16) + le32(48)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scopescan-tsresol-\(tsresol)-\(UUID().uuidString).pcapng").path
-        try Data(section + interface + packet).write(to: URL(fileURLWithPath: path))
-        return path
+        return try scratchFile(CraftedPcapng.sectionHeader + interface + packet, name: "tsresol-\(tsresol).pcapng")
     }
 
     @Test("every if_tsresol, decimal and binary, converts without overflow", arguments: [
@@ -159,14 +156,13 @@ struct PcapngReaderTests {
     func manyInterfaces() throws {
         // Each interface block followed by a packet on that interface: every packet makes the
         // consumer take a new interface (this was quadratic, and minutes long, in the analyser).
-        func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
-        var bytes = le32(0x0A0D_0D0A) + le32(28) + le32(0x1A2B_3C4D) + [1, 0, 0, 0] + [UInt8](repeating: 0xff, count: 8) + le32(28)
+        let le32 = CraftedPcapng.le32
+        var bytes = CraftedPcapng.sectionHeader
         for index in 0..<100_000 {
             bytes += le32(1) + le32(20) + [1, 0, 0, 0] + le32(0) + le32(20)
             bytes += le32(6) + le32(36) + le32(UInt32(index)) + le32(0) + le32(UInt32(index)) + le32(4) + le32(4) + [0, 0, 0, 0] + le32(36)
         }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scopescan-many-interfaces-\(UUID().uuidString).pcapng").path
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let path = try scratchFile(bytes, name: "many-interfaces.pcapng")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let reader = try PcapngReader(path: path)
         let (list, warnings) = try records(reader)

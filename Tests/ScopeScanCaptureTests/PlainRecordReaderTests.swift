@@ -55,7 +55,10 @@ struct PlainRecordReaderTests {
     func craft(bigEndian: Bool = false, nanosecond: Bool = false, version: (UInt16, UInt16) = (2, 4), snapLength: UInt32 = 262_144, linkType: UInt32 = 1, _ records: [Record], tail: [UInt8] = []) throws -> String {
         var bytes: [UInt8] = []
         func u16(_ v: UInt16) { bytes += bigEndian ? [UInt8(v >> 8), UInt8(v & 0xff)] : [UInt8(v & 0xff), UInt8(v >> 8)] }
-        func u32(_ v: UInt32) { bigEndian ? (u16(UInt16(v >> 16)), u16(UInt16(v & 0xffff))) : (u16(UInt16(v & 0xffff)), u16(UInt16(v >> 16))) }
+        func u32(_ v: UInt32) {
+            let high = UInt16(v >> 16), low = UInt16(v & 0xffff)
+            if bigEndian { u16(high); u16(low) } else { u16(low); u16(high) }
+        }
         u32(nanosecond ? 0xa1b2_3c4d : 0xa1b2_c3d4)
         u16(version.0)
         u16(version.1)
@@ -71,9 +74,7 @@ struct PlainRecordReaderTests {
             bytes += record.data
         }
         bytes += tail
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scopescan-plain-\(UUID().uuidString).pcap").path
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return path
+        return try scratchFile(bytes, name: "plain.pcap")
     }
 
     /// An Ethernet/IPv6 frame of `length` bytes whose content depends on `seed`.

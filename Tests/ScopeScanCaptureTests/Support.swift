@@ -28,7 +28,20 @@ func records(_ source: PacketSource) throws -> (records: [PacketRecord], warning
 func damagedCopy(of name: String, _ change: (inout [UInt8]) -> Void) throws -> String {
     var bytes = [UInt8](try Data(contentsOf: fixturesDirectory.appendingPathComponent(name)))
     change(&bytes)
+    return try scratchFile(bytes, name: name)
+}
+
+/// Writes `bytes` to a new file in the temporary directory; returns its path.
+func scratchFile(_ bytes: [UInt8], name: String) throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("scopescan-\(UUID().uuidString)-\(name)").path
     try Data(bytes).write(to: URL(fileURLWithPath: path))
     return path
+}
+
+/// Pieces of little-endian pcapng files crafted by the tests.
+enum CraftedPcapng {
+    static func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+
+    /// A section header block: version 1.0, section length unknown, no options.
+    static let sectionHeader = le32(0x0A0D_0D0A) + le32(28) + le32(0x1A2B_3C4D) + [1, 0, 0, 0] + [UInt8](repeating: 0xff, count: 8) + le32(28)
 }

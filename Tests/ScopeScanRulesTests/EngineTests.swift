@@ -115,9 +115,7 @@ struct EngineTests {
             for time in times {
                 for (index, frame) in frames.enumerated() {
                     frameNumber += 1
-                    frame.withUnsafeBytes { raw in
-                        analyzer.analyse(CapturedPacket(frameNumber: frameNumber, timestamp: Timestamp(nanoseconds: time), originalLength: raw.count, interfaceIndex: index % 2, linkType: .ethernet, bytes: raw))
-                    }
+                    PacketBuilder.deliver(frame, to: analyzer, frame: frameNumber, nanoseconds: time, interface: index % 2)
                 }
                 analyzer.advance(to: Timestamp(nanoseconds: time))
             }
@@ -146,9 +144,7 @@ struct EngineTests {
         }
         let start = Timestamp.now()
         for (index, frame) in frames.enumerated() {
-            frame.withUnsafeBytes { raw in
-                analyzer.analyse(CapturedPacket(frameNumber: index + 1, timestamp: Timestamp(nanoseconds: .min), originalLength: raw.count, interfaceIndex: 1, linkType: .ethernet, bytes: raw))
-            }
+            PacketBuilder.deliver(frame, to: analyzer, frame: index + 1, nanoseconds: .min, interface: 1)
         }
         let findings = analyzer.finish()
         #expect(Timestamp.now().seconds(since: start) < 10, "a hang guard, not a speed claim")
@@ -167,9 +163,7 @@ struct EngineTests {
         for index in 0..<100_000 {
             described.append(CaptureInterface(index: index, name: "if\(index)", linkType: .ethernet, addresses: [InterfaceAddress(address: .v6(IPv6Address(high: 0x2001_0db8_0000_0000, low: UInt64(index))), prefixLength: 64)]))
             analyzer.updateInterfaces(described)
-            frame.withUnsafeBytes { raw in
-                analyzer.analyse(CapturedPacket(frameNumber: index + 1, timestamp: Timestamp(nanoseconds: Int64(index)), originalLength: raw.count, interfaceIndex: index, linkType: .ethernet, bytes: raw))
-            }
+            PacketBuilder.deliver(frame, to: analyzer, frame: index + 1, nanoseconds: Int64(index), interface: index)
         }
         _ = analyzer.finish()
         #expect(Timestamp.now().seconds(since: start) < 20, "a hang guard, not a speed claim")
@@ -196,9 +190,7 @@ struct EngineTests {
         analyzer.updateInterfaces([CaptureInterface(index: 0, name: "eth0", linkType: .ethernet)])
         let start = Timestamp.now()
         for (index, (time, frame)) in frames.enumerated() {
-            frame.withUnsafeBytes { raw in
-                analyzer.analyse(CapturedPacket(frameNumber: index + 1, timestamp: Timestamp(nanoseconds: 1_700_000_000_000_000_000 + time), originalLength: raw.count, interfaceIndex: 0, linkType: .ethernet, bytes: raw))
-            }
+            PacketBuilder.deliver(frame, to: analyzer, frame: index + 1, nanoseconds: 1_700_000_000_000_000_000 + time)
         }
         let findings = analyzer.finish()
         #expect(Timestamp.now().seconds(since: start) < 20, "a hang guard, not a speed claim")
@@ -242,9 +234,7 @@ struct EngineTests {
         for number in 0..<count {
             let name = Array("if\(number)".utf8)
             for offset in 0..<24 { frame[12 + offset] = offset < name.count ? name[offset] : 0 }
-            frame.withUnsafeBytes { raw in
-                analyzer.analyse(CapturedPacket(frameNumber: number + 1, timestamp: Timestamp(nanoseconds: Int64(number) * 1000), originalLength: raw.count, interfaceIndex: 0, linkType: .pktap, bytes: raw))
-            }
+            PacketBuilder.deliver(frame, to: analyzer, frame: number + 1, nanoseconds: Int64(number) * 1000, linkType: .pktap)
         }
         _ = analyzer.finish()
         let summary = analyzer.summary

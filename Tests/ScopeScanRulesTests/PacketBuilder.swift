@@ -24,10 +24,14 @@ enum PacketBuilder {
     static func feed(_ frames: [[UInt8]], to analyzer: Analyzer, start: Int64 = 1_700_000_000, spacing: Double = 0.001, interfaceName: String? = "eth0") {
         analyzer.updateInterfaces([CaptureInterface(index: 0, name: interfaceName, linkType: .ethernet)])
         for (i, frame) in frames.enumerated() {
-            frame.withUnsafeBytes { raw in
-                let time = Timestamp(nanoseconds: start * 1_000_000_000 + Int64(Double(i) * spacing * 1e9))
-                analyzer.analyse(CapturedPacket(frameNumber: i + 1, timestamp: time, originalLength: raw.count, interfaceIndex: 0, linkType: .ethernet, bytes: raw))
-            }
+            deliver(frame, to: analyzer, frame: i + 1, nanoseconds: start * 1_000_000_000 + Int64(Double(i) * spacing * 1e9))
+        }
+    }
+
+    /// Hands one frame to `analyzer` as a captured packet, whole (original length = its length).
+    static func deliver(_ bytes: [UInt8], to analyzer: Analyzer, frame: Int, nanoseconds: Int64, interface: Int = 0, linkType: LinkType = .ethernet) {
+        bytes.withUnsafeBytes { raw in
+            analyzer.analyse(CapturedPacket(frameNumber: frame, timestamp: Timestamp(nanoseconds: nanoseconds), originalLength: raw.count, interfaceIndex: interface, linkType: linkType, bytes: raw))
         }
     }
 }
