@@ -15,8 +15,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SWIFTC=${SWIFTC:-swiftc}
 mkdir -p Fuzz/out
-# lld: gold warns about every local ASan check symbol.
 FLAGS=(-sanitize=fuzzer,address -parse-as-library -g -swift-version 6)
+# Linking uses lld (-use-ld=lld): gold warns about every local ASan check symbol.
 
 build_decoder() {
     local opt=$1 out=$2
