@@ -5,6 +5,8 @@ let package = Package(
     name: "scopescan",
     products: [
         .executable(name: "scopescan", targets: ["scopescan"]),
+        // The analysis pipeline (open a capture, analyse it, write report and evidence) and the probe, for library users.
+        .library(name: "ScopeScanAnalysis", targets: ["ScopeScanAnalysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -18,22 +20,29 @@ let package = Package(
         ),
         // Zero-copy protocol views. No I/O, no C.
         .target(name: "ScopeScanWire"),
+        // Platform-free packet values: captured packet, interface description, timestamps, the
+        // packet-source protocol. No libpcap, no I/O.
+        .target(name: "ScopeScanPackets", dependencies: ["ScopeScanWire"]),
         // Packet sources: libpcap files and live handles, the native pcapng reader, capture writers.
-        .target(name: "ScopeScanCapture", dependencies: ["CPcap", "ScopeScanWire"]),
-        // Flow table, rules, findings.
-        .target(name: "ScopeScanRules", dependencies: ["ScopeScanWire", "ScopeScanCapture"]),
-        // Text, JSON Lines, Markdown and evidence captures.
-        .target(name: "ScopeScanReport", dependencies: ["ScopeScanWire", "ScopeScanCapture", "ScopeScanRules"]),
+        .target(name: "ScopeScanCapture", dependencies: ["CPcap", "ScopeScanWire", "ScopeScanPackets"]),
+        // Flow table, rules, findings. Needs packet values only: no libpcap.
+        .target(name: "ScopeScanRules", dependencies: ["ScopeScanWire", "ScopeScanPackets"]),
+        // Text, JSON Lines, Markdown and the evidence plan. No libpcap.
+        .target(name: "ScopeScanReport", dependencies: ["ScopeScanWire", "ScopeScanPackets", "ScopeScanRules"]),
+        // The pipeline a library user calls: open a capture, analyse it (two passes when needed),
+        // write the report and the evidence pcapng.
+        .target(name: "ScopeScanAnalysis", dependencies: ["ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport"]),
         .executableTarget(
             name: "scopescan",
             dependencies: [
-                "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport",
+                "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ScopeScanWireTests", dependencies: ["ScopeScanWire"]),
+        .testTarget(name: "ScopeScanPacketsTests", dependencies: ["ScopeScanPackets"]),
         .testTarget(name: "ScopeScanCaptureTests", dependencies: ["ScopeScanCapture", "ScopeScanWire"]),
-        .testTarget(name: "ScopeScanRulesTests", dependencies: ["ScopeScanRules", "ScopeScanCapture", "ScopeScanWire"]),
+        .testTarget(name: "ScopeScanRulesTests", dependencies: ["ScopeScanRules", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanWire"]),
         // Golden/ holds expected outputs, read by path.
         .testTarget(name: "scopescanTests", dependencies: ["scopescan"], exclude: ["Golden"]),
     ]

@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanRules
 import ScopeScanWire
 
@@ -36,32 +36,5 @@ public struct EvidencePlan {
 
     public func comment(frame: Int, input: String) -> String {
         "scopescan: frame \(frame) of \(input): " + (annotations[frame] ?? []).joined(separator: "; ")
-    }
-}
-
-/// Reads the input again, writing the evidence frames (when asked) and sketching them for the report.
-public enum EvidenceWriter {
-    public static func collect(source: PacketSource, plan: EvidencePlan, inputName: String, evidencePath: String?, sectionComment: String) throws -> [Int: PacketSketch] {
-        var sketches: [Int: PacketSketch] = [:]
-        let writer = try evidencePath.map { path throws(CaptureError) in try PcapngWriter(path: path, comment: sectionComment, application: "scopescan") }
-        var interfaceIDs: [Int: Int] = [:]
-        let wanted = plan.frames
-        _ = try source.forEachPacket { packet in
-            guard wanted.contains(packet.frameNumber) else { return }
-            let interface = source.interfaces[packet.interfaceIndex]
-            let decoded = PacketDecoder.decode(packet.bytes, linkType: packet.linkType)
-            sketches[packet.frameNumber] = PacketSketch(frame: packet.frameNumber, time: packet.timestamp, interface: interface.name, packet: decoded)
-            guard let writer else { return }
-            let id: Int
-            if let known = interfaceIDs[packet.interfaceIndex] {
-                id = known
-            } else {
-                id = try writer.addInterface(interface)
-                interfaceIDs[packet.interfaceIndex] = id
-            }
-            try writer.writePacket(interfaceID: id, timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.bytes, direction: packet.direction, comment: plan.comment(frame: packet.frameNumber, input: inputName))
-        }
-        try writer?.flush()
-        return sketches
     }
 }

@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanWire
 
 /// One line per packet for `scopescan decode`: tcpdump-like text or a JSON object with stable keys

@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanWire
 
 /// An owned, printable summary of one packet: what the report's packet tables and sequence

@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanWire
 
 /// `embedded-scope-id`: fe80:N:: addresses (KAME's in-kernel form) in any header or ND target.

@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanWire
 
 /// How much a finding matters; ordered, so `--min-severity` and `--fail-on` compare.

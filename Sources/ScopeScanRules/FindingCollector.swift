@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanWire
 
 /// Aggregates findings: one per rule and key (a flow, an address), counting repeats and collecting

@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanWire
 
 /// `icmp-unreachable`: ICMPv6 type 1 / ICMPv4 type 3, tied to the flow (and SYN) the quote names.

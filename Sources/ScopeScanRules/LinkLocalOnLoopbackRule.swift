@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanWire
 
 /// `linklocal-on-loopback`: fe80::/10 traffic on a loopback interface — the host sending to its own

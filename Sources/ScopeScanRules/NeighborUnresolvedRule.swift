@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanWire
 
 /// `neighbor-unresolved`: Neighbor Solicitations for a target nobody advertises.

@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanWire
 
 /// What a rule sees of one packet: the decode plus where and when it was seen.

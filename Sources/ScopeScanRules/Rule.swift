@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanWire
 
 /// What `scopescan rules` and docs/rules.md say about a rule.

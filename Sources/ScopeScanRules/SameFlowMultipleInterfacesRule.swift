@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanWire
 
 /// `same-flow-multiple-interfaces`: one 5-tuple on a loopback and on a non-loopback interface.

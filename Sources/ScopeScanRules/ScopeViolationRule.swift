@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanWire
 
 /// `scope-violation`: a packet whose source and destination are of different scopes across a link

@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanWire
 
 /// `slow-connect`: a connect that succeeded only after lost SYNs: retransmissions of one attempt,

@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanWire
 
 /// `syn-unanswered`: SYNs retried with the same ISN and never answered.

@@ -1,4 +1,4 @@
-import ScopeScanCapture
+import ScopeScanPackets
 import ScopeScanWire
 
 /// `tcp-refused`: an RST answering a SYN.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ScopeScanCapture
 import ScopeScanReport
+import ScopeScanAnalysis
 import ScopeScanRules
 import ScopeScanWire
 
@@ -67,7 +68,7 @@ struct Capture: ParsableCommand {
             writer = try PcapngWriter(path: path, comment: "scopescan \(ScopeScan.version) live capture on \(names.joined(separator: ", "))", application: "scopescan")
             for interface in interfaces { try writer.addInterface(interface) }
         } catch {
-            throw UserError(error.description)
+            throw ScopeScanError(error.description)
         }
         return writer
     }
@@ -95,7 +96,7 @@ struct Capture: ParsableCommand {
         do {
             capture = try LiveCapture(options: options)
         } catch {
-            throw UserError(error.description)
+            throw ScopeScanError(error.description)
         }
 
         // Packets go to -w, or to a scratch file when only --report/--evidence need them again.
@@ -143,7 +144,7 @@ struct Capture: ParsableCommand {
             analyzer.analyse(packet)
         }
         try recorder?.flush()
-        if let recorderError { throw UserError("\(recordPath ?? "-w"): \(recorderError)") }
+        if let recorderError { throw ScopeScanError("\(recordPath ?? "-w"): \(recorderError)") }
         for warning in warnings {
             FileHandleWriter.standardError("scopescan: warning: \(warning)\n")
             analyzer.addWarning(warning.description)

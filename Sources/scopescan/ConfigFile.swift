@@ -1,3 +1,4 @@
+import ScopeScanAnalysis
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,7 +21,7 @@ enum ConfigFile {
         var rest = arguments
         let path: String
         if rest[position] == "--config" {
-            guard position + 1 < rest.count else { throw UserError("--config needs a file name") }
+            guard position + 1 < rest.count else { throw ScopeScanError("--config needs a file name") }
             path = rest[position + 1]
             rest.removeSubrange(position...(position + 1))
         } else {
@@ -34,7 +35,7 @@ enum ConfigFile {
     }
 
     static func parse(path: String) throws -> [String] {
-        guard let stream = fopen(path, "r") else { throw UserError("\(path): cannot open: \(String(cString: strerror(errno)))") }
+        guard let stream = fopen(path, "r") else { throw ScopeScanError("\(path): cannot open: \(String(cString: strerror(errno)))") }
         defer { fclose(stream) }
         var options: [String] = []
         var lineNumber = 0
@@ -46,14 +47,14 @@ enum ConfigFile {
             let trimmed = line.trimmingWhitespace()
             if trimmed.isEmpty { continue }
             guard let equals = trimmed.firstIndex(of: "=") else {
-                throw UserError("\(path):\(lineNumber): expected 'option = value', got '\(trimmed)'")
+                throw ScopeScanError("\(path):\(lineNumber): expected 'option = value', got '\(trimmed)'")
             }
             let key = String(trimmed[..<equals]).trimmingWhitespace()
             let value = String(trimmed[trimmed.index(after: equals)...]).trimmingWhitespace()
             guard allowedKeys.contains(key) else {
-                throw UserError("\(path):\(lineNumber): unknown option '\(key)'; a config file may set \(allowedKeys.sorted().joined(separator: ", "))")
+                throw ScopeScanError("\(path):\(lineNumber): unknown option '\(key)'; a config file may set \(allowedKeys.sorted().joined(separator: ", "))")
             }
-            guard !value.isEmpty else { throw UserError("\(path):\(lineNumber): '\(key)' has no value") }
+            guard !value.isEmpty else { throw ScopeScanError("\(path):\(lineNumber): '\(key)' has no value") }
             // "rule = a, b" selects several rules.
             for item in (key == "rule" || key == "skip-rule") ? value.split(separator: ",").map({ String($0).trimmingWhitespace() }) : [value] {
                 options += ["--\(key)", item]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ScopeScanCapture
 import ScopeScanReport
+import ScopeScanAnalysis
 import ScopeScanWire
 
 struct Interfaces: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ScopeScanReport
+import ScopeScanAnalysis
 
 #if canImport(Glibc)
 import Glibc

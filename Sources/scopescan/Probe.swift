@@ -1,6 +1,7 @@
 import ArgumentParser
 import ScopeScanCapture
 import ScopeScanReport
+import ScopeScanAnalysis
 import ScopeScanRules
 import ScopeScanWire
 
@@ -117,7 +118,7 @@ struct Probe: ParsableCommand {
             usleep(300_000)
             LiveCapture.requestStop()
             session.join()
-            if let failure = session.failure { throw UserError(failure) }
+            if let failure = session.failure { throw ScopeScanError(failure) }
             for warning in session.warnings {
                 FileHandleWriter.standardError("scopescan: warning: \(warning)\n")
                 session.analyzer.addWarning(warning.description)
@@ -157,7 +158,7 @@ struct Probe: ParsableCommand {
                     do {
                         try TextFile.write("# scopescan probe\n\n" + ProbeText.markdown(attempts: attempts, verdicts: verdicts), to: report)
                     } catch {
-                        throw UserError("\(report): cannot write: \(error)")
+                        throw ScopeScanError("\(report): cannot write: \(error)")
                     }
                 }
                 if let evidence { FileHandleWriter.standardError("scopescan: warning: nothing captured, \(evidence) not written\n") }
@@ -185,15 +186,15 @@ struct Probe: ParsableCommand {
         if let interface {
             guard let entry = host.first(where: { $0.interface.name == interface }) else {
                 let names = host.compactMap(\.interface.name)
-                throw UserError("no interface named \(interface)" + (names.isEmpty ? "" : "; interfaces: \(names.joined(separator: ", "))"))
+                throw ScopeScanError("no interface named \(interface)" + (names.isEmpty ? "" : "; interfaces: \(names.joined(separator: ", "))"))
             }
-            if entry.isLoopback { throw UserError("\(interface) is the loopback interface: name the interface that owns the link-local address (see 'scopescan interfaces')") }
-            guard entry.isUp else { throw UserError("interface \(interface) is down (bring it up: ip link set \(interface) up)") }
-            guard let found = target(entry) else { throw UserError("\(interface) has no link-local (fe80::/10) address to probe") }
+            if entry.isLoopback { throw ScopeScanError("\(interface) is the loopback interface: name the interface that owns the link-local address (see 'scopescan interfaces')") }
+            guard entry.isUp else { throw ScopeScanError("interface \(interface) is down (bring it up: ip link set \(interface) up)") }
+            guard let found = target(entry) else { throw ScopeScanError("\(interface) has no link-local (fe80::/10) address to probe") }
             return [found]
         }
         let found = host.filter { $0.isUp && !$0.isLoopback }.compactMap(target)
-        guard !found.isEmpty else { throw UserError("no up interface with a link-local address to probe (see 'scopescan interfaces')") }
+        guard !found.isEmpty else { throw ScopeScanError("no up interface with a link-local address to probe (see 'scopescan interfaces')") }
         return found
     }
 
@@ -238,7 +239,7 @@ struct Probe: ParsableCommand {
     }
 
     func append(_ text: String, to path: String) throws {
-        guard let file = fopen(path, "a") else { throw UserError("\(path): cannot write: \(String(cString: strerror(errno)))") }
+        guard let file = fopen(path, "a") else { throw ScopeScanError("\(path): cannot write: \(String(cString: strerror(errno)))") }
         defer { fclose(file) }
         _ = fputs("\n" + text, file)
     }

@@ -1,5 +1,6 @@
 import ScopeScanCapture
 import ScopeScanReport
+import ScopeScanAnalysis
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ScopeScanReport
+import ScopeScanAnalysis
 import ScopeScanRules
 
 struct Rules: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ScopeScanReport
+import ScopeScanAnalysis
 
 #if canImport(Glibc)
 import Glibc
@@ -17,15 +18,9 @@ enum ExitStatus {
     static let badInput: Int32 = 2
 }
 
-/// A failure to report as one line and exit 2.
-struct UserError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
 @main
 struct ScopeScan: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = ScopeScanVersion.current
 
     static let configuration = CommandConfiguration(
         commandName: "scopescan",
@@ -49,7 +44,7 @@ struct ScopeScan: ParsableCommand {
             try command.run()
         } catch let exit as ExitCode {
             Glibc.exit(exit.rawValue)
-        } catch let error as UserError {
+        } catch let error as ScopeScanError {
             fail(error.description)
         } catch {
             let code = exitCode(for: error)

@@ -1,5 +1,6 @@
 import Testing
 import ScopeScanCapture
+import ScopeScanAnalysis
 import ScopeScanRules
 import ScopeScanWire
 

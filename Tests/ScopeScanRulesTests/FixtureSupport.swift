@@ -1,5 +1,6 @@
 import Foundation
 import ScopeScanCapture
+import ScopeScanAnalysis
 import ScopeScanRules
 import ScopeScanWire
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ScopeScanAnalysis
 import ScopeScanCapture
 @testable import ScopeScanRules
 import ScopeScanWire

@@ -1,5 +1,5 @@
 import Testing
-import ScopeScanCapture
+import ScopeScanPackets
 
 @Suite("Timestamps: any 64-bit value, no overflow")
 struct TimestampTests {

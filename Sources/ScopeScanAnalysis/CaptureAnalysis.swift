@@ -1,4 +1,5 @@
 import ScopeScanCapture
+import ScopeScanRules
 
 /// A whole capture file read through an analyser, as `scopescan analyze` reads it.
 public struct CaptureAnalysis {

@@ -1,28 +1,27 @@
 import ScopeScanCapture
-import ScopeScanRules
 import ScopeScanWire
 
 /// Opening inputs the same way for every command: one clear line and exit 2 on failure.
-enum InputFiles {
-    static func open(_ path: String, interfaceName: String?) throws -> PacketSource {
+public enum InputFiles {
+    public static func open(_ path: String, interfaceName: String?) throws(ScopeScanError) -> PacketSource {
         let source: PacketSource
         do {
             source = try CaptureFile.open(path: path, interfaceName: interfaceName)
         } catch {
-            throw UserError(error.description)
+            throw ScopeScanError(error.description)
         }
         if source is PcapFileReader, let link = source.interfaces.first?.linkType, !link.isSupported {
-            throw UserError("\(path): link type \(link.rawValue) (\(link.name)) is not supported; scopescan reads \(LinkType.supported.map { "\($0.rawValue) \($0.name)" }.joined(separator: ", "))")
+            throw ScopeScanError("\(path): link type \(link.rawValue) (\(link.name)) is not supported; scopescan reads \(LinkType.supported.map { "\($0.rawValue) \($0.name)" }.joined(separator: ", "))")
         }
         return source
     }
 
-    static func filter(_ expression: String?) throws -> PacketFilter? {
+    public static func filter(_ expression: String?) throws(ScopeScanError) -> PacketFilter? {
         guard let expression else { return nil }
         do {
             return try PacketFilter(expression: expression)
         } catch {
-            throw UserError(error.description)
+            throw ScopeScanError(error.description)
         }
     }
 }
