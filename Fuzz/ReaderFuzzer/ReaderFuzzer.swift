@@ -20,6 +20,7 @@ import ScopeScanWire
 @testable import ScopeScanCapture
 import ScopeScanRules
 import ScopeScanReport
+import ScopeScanAnalysis
 #if canImport(Glibc)
 import Glibc
 #endif
