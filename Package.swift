@@ -18,29 +18,32 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"]), .brew(["libpcap"])]
         ),
+        // The platform layer: the C library of this OS (Glibc, Musl or Darwin) and the calls that differ.
+        .target(name: "ScopeScanSystem"),
         // Zero-copy protocol views. No I/O, no C.
         .target(name: "ScopeScanWire"),
         // Platform-free packet values: captured packet, interface description, timestamps, the
         // packet-source protocol. No libpcap, no I/O.
         .target(name: "ScopeScanPackets", dependencies: ["ScopeScanWire"]),
         // Packet sources: libpcap files and live handles, the native pcapng reader, capture writers.
-        .target(name: "ScopeScanCapture", dependencies: ["CPcap", "ScopeScanWire", "ScopeScanPackets"]),
+        .target(name: "ScopeScanCapture", dependencies: ["CPcap", "ScopeScanSystem", "ScopeScanWire", "ScopeScanPackets"]),
         // Flow table, rules, findings. Needs packet values only: no libpcap.
         .target(name: "ScopeScanRules", dependencies: ["ScopeScanWire", "ScopeScanPackets"]),
         // Text, JSON Lines, Markdown and the evidence plan. No libpcap.
-        .target(name: "ScopeScanReport", dependencies: ["ScopeScanWire", "ScopeScanPackets", "ScopeScanRules"]),
+        .target(name: "ScopeScanReport", dependencies: ["ScopeScanSystem", "ScopeScanWire", "ScopeScanPackets", "ScopeScanRules"]),
         // The pipeline a library user calls: open a capture, analyse it (two passes when needed),
         // write the report and the evidence pcapng.
-        .target(name: "ScopeScanAnalysis", dependencies: ["ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport"]),
+        .target(name: "ScopeScanAnalysis", dependencies: ["ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport"]),
         .executableTarget(
             name: "scopescan",
             dependencies: [
-                "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanAnalysis",
+                "ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ScopeScanWireTests", dependencies: ["ScopeScanWire"]),
         .testTarget(name: "ScopeScanPacketsTests", dependencies: ["ScopeScanPackets"]),
+        .testTarget(name: "ScopeScanReportTests", dependencies: ["ScopeScanReport"]),
         .testTarget(name: "ScopeScanCaptureTests", dependencies: ["ScopeScanCapture", "ScopeScanWire"]),
         .testTarget(name: "ScopeScanRulesTests", dependencies: ["ScopeScanRules", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanWire"]),
         // Golden/ holds expected outputs, read by path.

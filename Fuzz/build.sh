@@ -31,7 +31,7 @@ build_reader() {
     local opt=$1 out=$2
     local modules=Fuzz/out/modules$opt
     mkdir -p "$modules"
-    for module in ScopeScanWire ScopeScanPackets ScopeScanCapture ScopeScanRules ScopeScanReport ScopeScanAnalysis; do
+    for module in ScopeScanSystem ScopeScanWire ScopeScanPackets ScopeScanCapture ScopeScanRules ScopeScanReport ScopeScanAnalysis; do
         echo "== $SWIFTC $opt $module" >&2
         local common=("${FLAGS[@]}" "$opt" -enable-testing -wmo -I "$modules" -I Sources/CPcap -module-name "$module")
         # The interface and the object in two steps: with -Onone -g, one invocation would also
@@ -42,7 +42,7 @@ build_reader() {
     echo "== $SWIFTC $opt -> $out" >&2
     "$SWIFTC" "${FLAGS[@]}" "$opt" -use-ld=lld -I "$modules" -I Sources/CPcap \
         -module-name ReaderFuzzer Fuzz/ReaderFuzzer/*.swift \
-        "$modules"/ScopeScanWire.o "$modules"/ScopeScanPackets.o "$modules"/ScopeScanCapture.o "$modules"/ScopeScanRules.o \
+        "$modules"/ScopeScanSystem.o "$modules"/ScopeScanWire.o "$modules"/ScopeScanPackets.o "$modules"/ScopeScanCapture.o "$modules"/ScopeScanRules.o \
         "$modules"/ScopeScanReport.o "$modules"/ScopeScanAnalysis.o \
         -lpcap -o "$out"
 }

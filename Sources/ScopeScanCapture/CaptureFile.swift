@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScopeScanSystem
 
 /// Opens a capture file, choosing the reader by its magic number.
 public enum CaptureFile {

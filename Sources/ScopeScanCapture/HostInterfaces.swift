@@ -1,10 +1,6 @@
 import ScopeScanWire
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScopeScanSystem
 
 /// The host's interfaces and addresses (getifaddrs), so findings can say which interface owns a
 /// link-local address and with which scope id.

@@ -1,11 +1,7 @@
 import CPcap
 import ScopeScanWire
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScopeScanSystem
 
 /// Set by SIGINT/SIGTERM; the capture loop polls it (a signal handler may only touch such a flag).
 nonisolated(unsafe) private var stopSignalled: sig_atomic_t = 0

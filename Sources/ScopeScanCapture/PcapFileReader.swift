@@ -1,11 +1,7 @@
 import CPcap
 import ScopeScanWire
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScopeScanSystem
 
 /// Classic pcap files (micro- and nanosecond, either byte order) read through libpcap.
 ///

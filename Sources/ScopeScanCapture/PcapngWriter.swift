@@ -1,10 +1,6 @@
 import ScopeScanWire
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScopeScanSystem
 
 /// Writes pcapng (little-endian, one section): the evidence file and the live `-w` capture.
 /// Interfaces keep their names, link types and addresses; timestamps are written in nanoseconds.

@@ -15,17 +15,12 @@ public struct EvidencePlan {
                 if !list.contains(finding.rule.rawValue) { list.append(finding.rule.rawValue) }
                 annotations[frame] = list
             }
-            if finding.rule == .synUnanswered, let last = finding.frames.last(where: { frame in
-                if case .ints(let icmp)? = finding.detail("icmp_error_frames") { return !icmp.contains(frame) }
-                return true
-            }) {
-                let reason: String
-                if case .string(let r)? = finding.detail("concluded_by") { reason = r } else { reason = "end of capture" }
-                annotations[last, default: []].append("last SYN: no SYN-ACK or RST followed until \(reason)")
+            if let unanswered = finding.details(as: SynUnansweredDetails.self),
+               let last = finding.frames.last(where: { !(unanswered.icmpErrorFrames ?? []).contains($0) }) {
+                annotations[last, default: []].append("last SYN: no SYN-ACK or RST followed until \(unanswered.concludedBy.rawValue)")
             }
-            if finding.rule == .icmpUnreachable, case .ints(let syns)? = finding.detail("quoted_syn_frames"), let syn = syns.first,
-               case .ints(let errors)? = finding.detail("icmp_frames") {
-                for frame in errors {
+            if let icmp = finding.details(as: ICMPUnreachableDetails.self), let syn = icmp.quotedSYNFrames?.first {
+                for frame in icmp.icmpFrames {
                     annotations[frame, default: []].append("ICMP error quoting the SYN of frame \(syn)")
                 }
             }

@@ -76,7 +76,7 @@ public struct FindingFormatter {
         }
         object.add("summary", finding.summary)
         var details = JSONObject()
-        for (key, value) in finding.details { details.add(key, raw: JSONText.value(value)) }
+        for (key, value) in finding.details.fields { details.add(key, raw: JSONText.value(value)) }
         object.add("details", details)
         object.add("time", finding.firstTime.iso8601(fractionDigits: 9))
         object.add("last_time", finding.lastTime.iso8601(fractionDigits: 9))

@@ -1,14 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScopeScanSystem
 
-#if canImport(Glibc)
-private let systemWrite = Glibc.write
-#else
-private let systemWrite = Darwin.write
-#endif
 
 /// Buffered writes to a file descriptor: one write(2) per 64 KiB instead of one per line.
 public final class OutputSink {
@@ -42,7 +33,7 @@ public final class OutputSink {
         var offset = 0
         while offset < buffer.count {
             let written = buffer.withUnsafeBytes { raw in
-                systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+                System.write(fd, raw.baseAddress! + offset, raw.count - offset)
             }
             if written <= 0 {
                 if written < 0 && errno == EINTR { continue }

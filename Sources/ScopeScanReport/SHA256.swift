@@ -1,5 +1,5 @@
 /// SHA-256 (FIPS 180-4), to record which input a report and evidence file were made from.
-/// Small and dependency-free; checked against the FIPS test vectors and sha256sum in the tests.
+/// Small and dependency-free; SHA256Tests checks it against the FIPS 180-4 examples and sha256sum.
 public struct SHA256 {
     private var state: [UInt32] = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
@@ -86,11 +86,7 @@ extension UInt32 {
     @inline(__always) func rotatedRight(_ n: UInt32) -> UInt32 { (self >> n) | (self << (32 - n)) }
 }
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScopeScanSystem
 
 extension SHA256 {
     /// The hex digest of a whole file, read in 1 MiB chunks.

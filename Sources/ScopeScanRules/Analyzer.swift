@@ -119,7 +119,9 @@ public final class Analyzer {
     private var collector: FindingCollector
     private let tracker: ConnectionTracker
     private let rules: [Rule]
-    /// `rules[i].interest`, and their union: a packet none of them wants skips the rule loop.
+    /// The rules that look at packets, `packetRules[i].interest`, and their union: a packet none
+    /// of them wants skips the rule loop.
+    private let packetRules: [PacketRule]
     private let ruleInterests: [PacketTraits]
     private let anyInterest: PacketTraits
     private let tracksConnections: Bool
@@ -127,7 +129,6 @@ public final class Analyzer {
     /// `static let` of another module is a call per packet.
     private let handshakeFlags: TCPFlags = [.syn, .rst]
     private let offeringEveryPacket: Bool
-    private let sameFlowRule: SameFlowMultipleInterfacesRule?
     /// Interfaces named by PKTAP headers, numbered after the file's own.
     private var pktapInterfaces: [String: Int] = [:]
     static let pktapIndexBase = 1 << 20
@@ -144,22 +145,14 @@ public final class Analyzer {
         self.configuration = configuration
         self.offeringEveryPacket = offeringEveryPacket
         collector = FindingCollector(configuration: configuration)
-        tracker = ConnectionTracker(configuration: configuration)
-        let synUnanswered = SynUnansweredRule(configuration: configuration)
-        let slowConnect = SlowConnectRule(configuration: configuration)
-        let refused = TCPRefusedRule()
-        let sameFlow = SameFlowMultipleInterfacesRule(configuration: configuration)
-        sameFlowRule = sameFlow
-        let all: [Rule] = [
-            LinkLocalOnLoopbackRule(), synUnanswered, slowConnect, ICMPUnreachableRule(tracker: tracker), ScopeViolationRule(),
-            EmbeddedScopeIDRule(), IPv4MappedOnWireRule(), LoopbackAddressOffLoopbackRule(), NonlocalOnLoopbackRule(),
-            sameFlow, refused, NeighborUnresolvedRule(configuration: configuration),
-        ]
-        rules = all.filter { configuration.isEnabled($0.descriptor.id) }
-        ruleInterests = rules.map(\.interest)
+        let tracker = ConnectionTracker(configuration: configuration)
+        self.tracker = tracker
+        let environment = RuleEnvironment(configuration: configuration, tracker: tracker)
+        rules = RuleCatalogue.declarations.filter { configuration.isEnabled($0.descriptor.id) }.map { $0.make(environment) }
+        packetRules = rules.compactMap { $0 as? PacketRule }
+        ruleInterests = packetRules.map(\.interest)
         anyInterest = ruleInterests.reduce(into: []) { $0.formUnion($1) }
-        let observers: [any Rule & ConnectionObserver] = [synUnanswered, slowConnect, refused]
-        tracker.observers = observers.filter { configuration.isEnabled($0.descriptor.id) }.map { $0 as ConnectionObserver }
+        tracker.observers = rules.compactMap { $0 as? ConnectionObserver }
         tracksConnections = !tracker.observers.isEmpty || configuration.isEnabled(.icmpUnreachable)
     }
 
@@ -274,7 +267,7 @@ public final class Analyzer {
             if handshake, let tcp {
                 tracker.observe(context, tcp: tcp, interfaces: interfaces, findings: &collector)
             }
-            for (rule, interest) in zip(rules, ruleInterests) where !interest.isDisjoint(with: traits) {
+            for (rule, interest) in zip(packetRules, ruleInterests) where !interest.isDisjoint(with: traits) {
                 rule.observe(context, interfaces: interfaces, findings: &collector)
             }
         }
@@ -295,7 +288,7 @@ public final class Analyzer {
         tracker.finish(interfaces: interfaces, findings: &collector)
         for rule in rules { rule.finish(interfaces: interfaces, findings: &collector) }
         counts.connectionAttempts = tracker.attemptsStarted
-        counts.flowsEvicted = tracker.evicted + (sameFlowRule?.evicted ?? 0)
+        counts.flowsEvicted = rules.reduce(tracker.evicted) { $0 + $1.evictedEntries }
         counts.peakFlowsTracked = tracker.peakTracked
         let findings = collector.sorted()
         counts.findingsByRule = [:]

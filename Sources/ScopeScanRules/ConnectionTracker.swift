@@ -93,7 +93,9 @@ public final class ConnectionTracker {
     }
 
     private var attempts: [Key: ConnectionAttempt] = [:]
-    private let configuration: RuleConfiguration
+    private let maxFlows: Int
+    private let synRetries: Int
+    private let synTimeoutNanoseconds: Int64
     private var lastSweep: Timestamp?
     private let sweepInterval: Int64
     var observers: [ConnectionObserver] = []
@@ -106,7 +108,9 @@ public final class ConnectionTracker {
     public var tracked: Int { attempts.count }
 
     init(configuration: RuleConfiguration) {
-        self.configuration = configuration
+        maxFlows = configuration.maxFlows
+        synRetries = configuration.synRetries
+        synTimeoutNanoseconds = Int64(nanosecondsIn: configuration.synTimeout)
         let quarter = min(configuration.synTimeout, configuration.flowIdleTimeout) / 4
         sweepInterval = Int64(nanosecondsIn: max(1.0, quarter))
     }
@@ -131,7 +135,7 @@ public final class ConnectionTracker {
                 attempts[key] = nil
                 conclude(attempt, .unanswered(.superseded), interfaces: interfaces, findings: &findings)
             }
-            if attempts.count >= configuration.maxFlows {
+            if attempts.count >= maxFlows {
                 makeRoom(now: now.time, interfaces: interfaces, findings: &findings)
             }
             attemptsStarted += 1
@@ -165,7 +169,7 @@ public final class ConnectionTracker {
         guard let last = lastSweep else { lastSweep = now; return }
         guard now.nanoseconds.saturatingMinus(last.nanoseconds) >= sweepInterval else { return }
         lastSweep = now
-        let timeout = Int64(nanosecondsIn: configuration.synTimeout)
+        let timeout = synTimeoutNanoseconds
         let expired = attempts.filter { now.nanoseconds.saturatingMinus($0.value.lastActivity.nanoseconds) >= timeout }
         for (key, attempt) in expired.sorted(by: { $0.value.firstSYN.frame < $1.value.firstSYN.frame }) {
             attempts[key] = nil
@@ -190,7 +194,7 @@ public final class ConnectionTracker {
         for (key, attempt) in victims {
             attempts[key] = nil
             evicted += 1
-            if attempt.synCount >= configuration.synRetries {
+            if attempt.synCount >= synRetries {
                 conclude(attempt, .unanswered(.evicted), interfaces: interfaces, findings: &findings)
             }
         }

@@ -21,19 +21,6 @@ public struct RuleID: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
 
-    public static let linkLocalOnLoopback = RuleID(rawValue: "linklocal-on-loopback")
-    public static let synUnanswered = RuleID(rawValue: "syn-unanswered")
-    public static let slowConnect = RuleID(rawValue: "slow-connect")
-    public static let icmpUnreachable = RuleID(rawValue: "icmp-unreachable")
-    public static let scopeViolation = RuleID(rawValue: "scope-violation")
-    public static let embeddedScopeID = RuleID(rawValue: "embedded-scope-id")
-    public static let ipv4MappedOnWire = RuleID(rawValue: "ipv4-mapped-on-wire")
-    public static let loopbackAddressOffLoopback = RuleID(rawValue: "loopback-address-off-loopback")
-    public static let nonlocalOnLoopback = RuleID(rawValue: "nonlocal-on-loopback")
-    public static let sameFlowMultipleInterfaces = RuleID(rawValue: "same-flow-multiple-interfaces")
-    public static let tcpRefused = RuleID(rawValue: "tcp-refused")
-    public static let neighborUnresolved = RuleID(rawValue: "neighbor-unresolved")
-
     public static func < (a: RuleID, b: RuleID) -> Bool { a.rawValue < b.rawValue }
     public var description: String { rawValue }
 }
@@ -77,6 +64,26 @@ public enum DetailValue: Sendable, Equatable {
     case doubles([Double])
 }
 
+/// A rule's own values about a finding, typed; `fields` is what JSON and the reports print, in
+/// order, and its keys are the rule's declared `details` schema (a test checks every output).
+public protocol FindingDetails: Sendable {
+    var fields: [(String, DetailValue)] { get }
+}
+
+/// Builds `fields` in order, leaving out the values a finding does not have.
+public struct DetailFields {
+    public private(set) var fields: [(String, DetailValue)] = []
+    public init() {}
+    public mutating func add(_ key: String, _ value: DetailValue) { fields.append((key, value)) }
+    public mutating func add(_ key: String, _ value: String?) { if let value { fields.append((key, .string(value))) } }
+    public mutating func add(_ key: String, _ value: Int?) { if let value { fields.append((key, .int(value))) } }
+    public mutating func add(_ key: String, _ value: Double) { fields.append((key, .double(value))) }
+    public mutating func add(_ key: String, _ value: Bool) { fields.append((key, .bool(value))) }
+    public mutating func add(_ key: String, _ value: [Int]?) { if let value { fields.append((key, .ints(value))) } }
+    public mutating func add(_ key: String, _ value: [Double]) { fields.append((key, .doubles(value))) }
+    public mutating func add(_ key: String, _ value: [String]) { fields.append((key, .strings(value))) }
+}
+
 /// One conclusion of a rule, with the frames that prove it.
 public struct Finding: Sendable {
     public var rule: RuleID
@@ -87,8 +94,8 @@ public struct Finding: Sendable {
     public var interface: String?
     public var flow: FlowDescription?
     public var summary: String
-    /// Ordered key/value pairs (order is kept in every output).
-    public var details: [(String, DetailValue)]
+    /// The rule's typed values (`SynUnansweredDetails`, …); reports read them by type.
+    public var details: any FindingDetails
     /// Frame numbers that prove the finding (1-based), capped at `Finding.maximumFrames`.
     public var frames: [Int]
     /// How many packets or events were aggregated into this finding (frames may hold fewer).
@@ -98,7 +105,7 @@ public struct Finding: Sendable {
 
     public static let maximumFrames = 64
 
-    public init(rule: RuleID, severity: Severity, time: Timestamp, interfaceIndex: Int?, interface: String?, flow: FlowDescription?, summary: String, details: [(String, DetailValue)] = [], frames: [Int], count: Int = 1, related: [RuleID] = []) {
+    public init(rule: RuleID, severity: Severity, time: Timestamp, interfaceIndex: Int?, interface: String?, flow: FlowDescription?, summary: String, details: any FindingDetails, frames: [Int], count: Int = 1, related: [RuleID] = []) {
         self.rule = rule
         self.severity = severity
         firstTime = time
@@ -115,9 +122,16 @@ public struct Finding: Sendable {
 
     public var firstFrame: Int? { frames.min() }
 
-    public func detail(_ key: String) -> DetailValue? { details.first { $0.0 == key }?.1 }
+    /// A detail by its JSON key (for tests and generic consumers; rules and reports use the types).
+    public func detail(_ key: String) -> DetailValue? { details.fields.first { $0.0 == key }?.1 }
 
-    mutating func setDetail(_ key: String, _ value: DetailValue) {
-        if let i = details.firstIndex(where: { $0.0 == key }) { details[i].1 = value } else { details.append((key, value)) }
+    /// The details as the rule's own type, if they are of it.
+    public func details<D: FindingDetails>(as type: D.Type) -> D? { details as? D }
+
+    /// Changes the details in place when they are of type `D`.
+    mutating func updateDetails<D: FindingDetails>(as type: D.Type, _ change: (inout D) -> Void) {
+        guard var typed = details as? D else { return }
+        change(&typed)
+        details = typed
     }
 }

@@ -19,6 +19,7 @@ public struct FindingCollector {
     }
 
     let configuration: RuleConfiguration
+    private let maxFindings: Int
     private(set) var findings: [Finding] = []
     private var index: [Key: Int] = [:]
     /// Findings not stored because the cap was reached, per rule.
@@ -28,14 +29,12 @@ public struct FindingCollector {
 
     init(configuration: RuleConfiguration) {
         self.configuration = configuration
+        maxFindings = configuration.maxFindings
     }
 
     func accepts(_ rule: RuleID, _ severity: Severity) -> Bool {
         configuration.isEnabled(rule) && severity >= configuration.minimumSeverity
     }
-
-    /// Whether a finding for `key` exists already (lets rules skip building a summary per packet).
-    func contains(_ key: Key) -> Bool { index[key] != nil }
 
     /// Adds a frame to the finding under `key`, or creates it with `make` on first sight (unless
     /// it would be dropped: `make` builds text, and past the cap every packet of a hostile capture
@@ -49,7 +48,7 @@ public struct FindingCollector {
     /// skip building a finding that would be thrown away.
     mutating func declines(_ rule: RuleID, _ severity: Severity) -> Bool {
         guard accepts(rule, severity) else { return true }
-        guard findings.count < configuration.maxFindings else {
+        guard findings.count < maxFindings else {
             suppressed[rule, default: 0] += 1
             return true
         }

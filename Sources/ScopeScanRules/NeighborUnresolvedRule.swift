@@ -2,11 +2,25 @@ import ScopeScanPackets
 import ScopeScanWire
 
 /// `neighbor-unresolved`: Neighbor Solicitations for a target nobody advertises.
-public final class NeighborUnresolvedRule: Rule {
-    public let descriptor = RuleCatalogue.neighborUnresolved
+public final class NeighborUnresolvedRule: PacketRule {
+    public static let timeout = Threshold<Double>("neighbor-timeout", default: 3, minimum: 0, unit: "seconds",
+        help: "Seconds a Neighbor Solicitation waits for its Advertisement.")
+
+    public static let declaration = RuleDeclaration(RuleDescriptor(
+        id: .neighborUnresolved, severity: .warning,
+        title: "Neighbor Solicitation without Advertisement",
+        condition: "Neighbor Solicitations for a target address with no Neighbor Advertisement for it within the timeout (duplicate address detection probes excluded).",
+        explanation: "Nobody on the link answers for the target: the address is not there, or it is a link-local address of another zone sent out of the wrong interface. The sender will fail with 'address unreachable'.",
+        platformContext: "A link-local target that belongs to the host itself but is resolved on another link, or a KAME-embedded address, is never answered.",
+        references: ["RFC 4861 section 7.2 (address resolution)", "RFC 4443 section 3.1 code 3"],
+        thresholds: [timeout.declaration],
+        details: NeighborUnresolvedDetails.schema),
+        make: { environment in NeighborUnresolvedRule(configuration: environment.configuration) })
+    public let descriptor = declaration.descriptor
     /// Neighbor Solicitations and Advertisements only.
     public var interest: PacketTraits { .icmp }
-    let configuration: RuleConfiguration
+    private let timeoutNanoseconds: Int64
+    private let maxEntries: Int
 
     struct Key: Hashable {
         var interfaceIndex: Int
@@ -25,7 +39,8 @@ public final class NeighborUnresolvedRule: Rule {
     private var lastSweep: Int64?
 
     public init(configuration: RuleConfiguration) {
-        self.configuration = configuration
+        timeoutNanoseconds = Int64(nanosecondsIn: configuration[Self.timeout])
+        maxEntries = configuration.maxFlows
     }
 
     public func observe(_ context: PacketContext, interfaces: InterfaceTable, findings: inout FindingCollector) {
@@ -41,7 +56,7 @@ public final class NeighborUnresolvedRule: Rule {
                 if entry.frames.count < Finding.maximumFrames { entry.frames.append(context.frame) }
                 pending[key] = entry
             } else {
-                if pending.count >= configuration.maxFlows {
+                if pending.count >= maxEntries {
                     let cutoff = Sampling.quantile(of: pending.values.lazy.map(\.first.time.nanoseconds), count: pending.count, fraction: 0.25)
                     report(olderThan: cutoff, interfaces: interfaces, findings: &findings)
                 }
@@ -56,7 +71,7 @@ public final class NeighborUnresolvedRule: Rule {
         if let lastSweep, now.nanoseconds.saturatingMinus(lastSweep) < 1_000_000_000 { return }
         lastSweep = now.nanoseconds
         // Nothing can have waited the timeout yet when it reaches back beyond the earliest time.
-        guard let cutoff = now.before(nanoseconds: Int64(nanosecondsIn: configuration.neighborTimeout)) else { return }
+        guard let cutoff = now.before(nanoseconds: timeoutNanoseconds) else { return }
         report(olderThan: cutoff.nanoseconds, interfaces: interfaces, findings: &findings)
     }
 
@@ -74,10 +89,38 @@ public final class NeighborUnresolvedRule: Rule {
             let summary = "\(entry.count) Neighbor Solicitation\(entry.count == 1 ? "" : "s") for \(IPAddress.v6(key.target).scopedText(interface: interfaces.name(key.interfaceIndex))) from \(entry.solicitor) over \(formatSeconds(waited)), no Neighbor Advertisement"
             var finding = Finding(rule: descriptor.id, severity: descriptor.severity, time: entry.first.time, interfaceIndex: key.interfaceIndex, interface: interfaces.name(key.interfaceIndex),
                                   flow: FlowDescription(source: .v6(entry.solicitor), destination: .v6(key.target), sourcePort: nil, destinationPort: nil, proto: .icmpv6), summary: summary,
-                                  details: [("target", .string(key.target.description)), ("solicitations", .int(entry.count)), ("waited_seconds", .double((waited * 1e6).rounded() / 1e6))],
+                                  details: NeighborUnresolvedDetails(target: key.target, solicitations: entry.count, waitedSeconds: microsecondRounded(waited)),
                                   frames: entry.frames, count: entry.count)
             finding.lastTime = entry.last.time
             findings.add(nil, finding)
         }
+    }
+}
+
+extension RuleID {
+    public static let neighborUnresolved = RuleID(rawValue: "neighbor-unresolved")
+}
+
+extension RuleConfiguration {
+    /// `--neighbor-timeout`
+    public var neighborTimeout: Double {
+        get { self[NeighborUnresolvedRule.timeout] }
+        set { self[NeighborUnresolvedRule.timeout] = newValue }
+    }
+}
+
+public struct NeighborUnresolvedDetails: FindingDetails {
+    public var target: IPv6Address
+    public var solicitations: Int
+    public var waitedSeconds: Double
+
+    static let schema = [
+        DetailField("target", .string, "the address solicited"),
+        DetailField("solicitations", .int, "Neighbor Solicitations sent for it"),
+        DetailField("waited_seconds", .double, "first to last solicitation"),
+    ]
+
+    public var fields: [(String, DetailValue)] {
+        [("target", .string(target.description)), ("solicitations", .int(solicitations)), ("waited_seconds", .double(waitedSeconds))]
     }
 }

@@ -1,22 +1,6 @@
 import ScopeScanPackets
 import ScopeScanWire
 
-/// What `scopescan rules` and docs/rules.md say about a rule.
-public struct RuleDescriptor: Sendable {
-    public var id: RuleID
-    public var severity: Severity
-    public var title: String
-    /// What the rule looks for, in one sentence.
-    public var condition: String
-    /// Why it matters, in plain words.
-    public var explanation: String
-    /// The operating-system behaviour behind it (from the seed write-ups).
-    public var platformContext: String
-    public var references: [String]
-    /// Command-line flags that tune it.
-    public var thresholds: [String]
-}
-
 /// Cheap facts about one packet, computed once by the analyser so that it calls a rule only for
 /// packets the rule could act on. Most packets of a capture are ordinary traffic that every rule
 /// dismisses at its first `guard`; calling twelve rules to hear that costs more than the decode.
@@ -58,22 +42,30 @@ public struct PacketTraits: OptionSet, Sendable {
 }
 
 /// One detector. Rules keep their own bounded state and record findings into the collector.
+/// A rule sees packets (`PacketRule`), concluded connection attempts (`ConnectionObserver`), or both.
 public protocol Rule: AnyObject {
     var descriptor: RuleDescriptor { get }
-    /// The packets `observe` can act on: it is called only for packets with at least one of these
-    /// traits. It must cover every packet that gets past the rule's own guards (change both
-    /// together; `RuleInterestTests` compares with offering every packet); `.every` (the default)
-    /// sees them all, `[]` none (rules fed by the connection tracker instead).
-    var interest: PacketTraits { get }
-    func observe(_ context: PacketContext, interfaces: InterfaceTable, findings: inout FindingCollector)
+    /// Timers: called at least every 250 ms of capture time.
     func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector)
+    /// The end of the input: conclude what is still open.
     func finish(interfaces: InterfaceTable, findings: inout FindingCollector)
+    /// Entries the rule forgot because its table was full (the summary's "flows evicted").
+    var evictedEntries: Int { get }
 }
 
 extension Rule {
-    public var interest: PacketTraits { .every }
     public func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector) {}
     public func finish(interfaces: InterfaceTable, findings: inout FindingCollector) {}
+    public var evictedEntries: Int { 0 }
+}
+
+/// A rule that looks at packets.
+public protocol PacketRule: Rule {
+    /// The packets `observe` can act on: it is called only for packets with at least one of these
+    /// traits. It must cover every packet that gets past the rule's own guards (change both
+    /// together; `RuleInterestTests` compares with offering every packet).
+    var interest: PacketTraits { get }
+    func observe(_ context: PacketContext, interfaces: InterfaceTable, findings: inout FindingCollector)
 }
 
 /// The flow key of findings about a packet's flow: the same flow in either direction aggregates.
@@ -88,3 +80,6 @@ func formatSeconds(_ seconds: Double) -> String {
     let rounded = (seconds * 1000).rounded() / 1000
     return "\(rounded) s"
 }
+
+/// Seconds rounded to microseconds, as the JSON details carry them.
+func microsecondRounded(_ seconds: Double) -> Double { (seconds * 1e6).rounded() / 1e6 }

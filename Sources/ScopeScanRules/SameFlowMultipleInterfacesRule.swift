@@ -2,11 +2,22 @@ import ScopeScanPackets
 import ScopeScanWire
 
 /// `same-flow-multiple-interfaces`: one 5-tuple on a loopback and on a non-loopback interface.
-public final class SameFlowMultipleInterfacesRule: Rule {
-    public let descriptor = RuleCatalogue.sameFlowMultipleInterfaces
+public final class SameFlowMultipleInterfacesRule: PacketRule {
+    public static let declaration = RuleDeclaration(RuleDescriptor(
+        id: .sameFlowMultipleInterfaces, severity: .warning,
+        title: "One flow seen on a loopback and a non-loopback interface",
+        condition: "The same 5-tuple captured on a loopback interface and on a non-loopback interface of a multi-interface capture.",
+        explanation: "A packet for the host's own address that shows up on both the NIC and loopback reveals the reroute from both sides; the second copy is not a retransmission.",
+        platformContext: "Seen with Wireshark capturing en0 and lo0 together on macOS (blog post \"IPv6 OSX Link-Local Strangeness\", 2024-12-22).",
+        references: ["pcapng Interface Description Block (draft-ietf-opsawg-pcapng section 4.2)"],
+        thresholds: [EngineThresholds.flowIdleTimeout.declaration, EngineThresholds.maxFlows.declaration],
+        details: SameFlowDetails.schema),
+        make: { environment in SameFlowMultipleInterfacesRule(configuration: environment.configuration) })
+    public let descriptor = declaration.descriptor
     /// Only a capture of several interfaces can show this.
     public var interest: PacketTraits { .multipleInterfaces }
-    let configuration: RuleConfiguration
+    private let idleNanoseconds: Int64
+    private let maxFlows: Int
 
     struct Sighting {
         var loopback: (interface: Int, frame: Int, time: Timestamp)?
@@ -15,10 +26,11 @@ public final class SameFlowMultipleInterfacesRule: Rule {
     }
 
     private var flows: [FlowDescription: Sighting] = [:]
-    public private(set) var evicted = 0
+    public private(set) var evictedEntries = 0
 
     public init(configuration: RuleConfiguration) {
-        self.configuration = configuration
+        idleNanoseconds = Int64(nanosecondsIn: configuration.flowIdleTimeout)
+        maxFlows = configuration.maxFlows
     }
 
     private var lastExpiry: Int64?
@@ -27,7 +39,7 @@ public final class SameFlowMultipleInterfacesRule: Rule {
     public func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector) {
         if let lastExpiry, now.nanoseconds.saturatingMinus(lastExpiry) < 60_000_000_000 { return }
         lastExpiry = now.nanoseconds
-        guard let cutoff = now.before(nanoseconds: Int64(nanosecondsIn: configuration.flowIdleTimeout))?.nanoseconds else { return }
+        guard let cutoff = now.before(nanoseconds: idleNanoseconds)?.nanoseconds else { return }
         if flows.values.contains(where: { $0.lastSeen < cutoff }) {
             flows = flows.filter { $0.value.lastSeen >= cutoff }
         }
@@ -44,11 +56,11 @@ public final class SameFlowMultipleInterfacesRule: Rule {
             sighting.other = (context.interfaceIndex, context.frame, context.timestamp)
         }
         sighting.lastSeen = context.timestamp.nanoseconds
-        if flows[flow] == nil && flows.count >= configuration.maxFlows {
+        if flows[flow] == nil && flows.count >= maxFlows {
             let cutoff = Sampling.quantile(of: flows.values.lazy.map(\.lastSeen), count: flows.count, fraction: 0.25)
             let before = flows.count
             flows = flows.filter { $0.value.lastSeen > cutoff }
-            evicted += before - flows.count
+            evictedEntries += before - flows.count
         }
         flows[flow] = sighting
         guard let loopback = sighting.loopback, let other = sighting.other else { return }
@@ -64,9 +76,32 @@ public final class SameFlowMultipleInterfacesRule: Rule {
         // the key's canonical order; dated by the earlier of the two sightings.
         let shown = context.flow ?? flow
         var finding = Finding(rule: descriptor.id, severity: descriptor.severity, time: min(loopback.time, other.time), interfaceIndex: loopback.interface, interface: interfaces.name(loopback.interface), flow: shown, summary: summary,
-                              details: [("loopback_interface", .string(loopbackName)), ("other_interface", .string(otherName)), ("loopback_frame", .int(loopback.frame)), ("other_frame", .int(other.frame))],
+                              details: SameFlowDetails(loopbackInterface: loopbackName, otherInterface: otherName, loopbackFrame: loopback.frame, otherFrame: other.frame),
                               frames: [loopback.frame, other.frame].sorted(), count: 2)
         finding.lastTime = max(loopback.time, other.time)
         findings.add(key, finding)
+    }
+}
+
+extension RuleID {
+    public static let sameFlowMultipleInterfaces = RuleID(rawValue: "same-flow-multiple-interfaces")
+}
+
+public struct SameFlowDetails: FindingDetails {
+    public var loopbackInterface: String
+    public var otherInterface: String
+    public var loopbackFrame: Int
+    public var otherFrame: Int
+
+    static let schema = [
+        DetailField("loopback_interface", .string, "the loopback interface"),
+        DetailField("other_interface", .string, "the other interface"),
+        DetailField("loopback_frame", .int, "the flow's first frame on loopback"),
+        DetailField("other_frame", .int, "its first frame on the other interface"),
+    ]
+
+    public var fields: [(String, DetailValue)] {
+        [("loopback_interface", .string(loopbackInterface)), ("other_interface", .string(otherInterface)),
+         ("loopback_frame", .int(loopbackFrame)), ("other_frame", .int(otherFrame))]
     }
 }

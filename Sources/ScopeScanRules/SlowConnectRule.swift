@@ -4,10 +4,28 @@ import ScopeScanWire
 /// `slow-connect`: a connect that succeeded only after lost SYNs: retransmissions of one attempt,
 /// or earlier unanswered attempts from the same client to the same server port.
 public final class SlowConnectRule: Rule, ConnectionObserver {
-    public let descriptor = RuleCatalogue.slowConnect
-    /// Fed by the connection tracker, not per packet.
-    public var interest: PacketTraits { [] }
-    let configuration: RuleConfiguration
+    public static let threshold = Threshold<Double>("slow-connect-threshold", default: 1.0, minimum: 0, unit: "seconds",
+        help: "Seconds from first SYN to SYN-ACK at or above which slow-connect fires.")
+    public static let window = Threshold<Double>("slow-connect-window", default: 30, minimum: 0, unit: "seconds",
+        help: "Seconds within which earlier unanswered attempts are joined to a later successful connect.")
+
+    public static let declaration = RuleDeclaration(RuleDescriptor(
+        id: .slowConnect, severity: .warning,
+        title: "Connect answered only after SYN retries",
+        condition: "A TCP SYN retried and then answered by a SYN-ACK, costing at least the threshold; also unanswered attempts from the same client to the same server port joined to a later successful connect within the window.",
+        explanation: "The first SYNs were lost and a later one got through: the connection works, but each connect costs the retransmission timeouts. A constant 3 s (1 s + 2 s) delay is the signature of exactly two dropped SYNs.",
+        platformContext: "FreeBSD connects to the host's own global address take 3 s: the first two SYNs leave with origifp=vtnet0 and are dropped by source-address validation; the third uses the route cached in the inpcb (ifp=origifp=lo0) and passes (FreeBSD review D35732, PR 265089, commit 50fa27e795ea).",
+        references: ["RFC 6298 section 2 (RTO back-off)", "RFC 9293 section 3.5 (three-way handshake)"],
+        thresholds: [threshold.declaration, window.declaration, SynUnansweredRule.retries.declaration],
+        details: SlowConnectDetails.schema),
+        make: { environment in SlowConnectRule(configuration: environment.configuration) })
+    public let descriptor = declaration.descriptor
+    private let thresholdSeconds: Double
+    private let windowNanoseconds: Int64
+    /// Unanswered attempts are forgotten after the window or the SYN timeout, whichever is longer.
+    private let memoryNanoseconds: Int64
+    private let synRetries: Int
+    private let maxFlows: Int
 
     struct PeerKey: Hashable {
         var interfaceIndex: Int
@@ -35,10 +53,12 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
     static let perPeerLimit = 8
 
     public init(configuration: RuleConfiguration) {
-        self.configuration = configuration
+        thresholdSeconds = configuration[Self.threshold]
+        windowNanoseconds = Int64(nanosecondsIn: configuration[Self.window])
+        memoryNanoseconds = Int64(nanosecondsIn: max(configuration[Self.window], configuration.synTimeout))
+        synRetries = configuration.synRetries
+        maxFlows = configuration.maxFlows
     }
-
-    public func observe(_ context: PacketContext, interfaces: InterfaceTable, findings: inout FindingCollector) {}
 
     private var lastExpiry: Int64?
 
@@ -46,7 +66,7 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
     public func advance(to now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector) {
         if let lastExpiry, now.nanoseconds.saturatingMinus(lastExpiry) < 10_000_000_000 { return }
         lastExpiry = now.nanoseconds
-        guard let cutoff = now.before(nanoseconds: Int64(nanosecondsIn: max(configuration.slowConnectWindow, configuration.synTimeout)))?.nanoseconds else { return }
+        guard let cutoff = now.before(nanoseconds: memoryNanoseconds)?.nanoseconds else { return }
         guard recent.values.contains(where: { ($0.last?.firstSYN.time.nanoseconds ?? 0) < cutoff }) else { return }
         recent = recent.compactMapValues { list in
             let kept = list.filter { $0.firstSYN.time.nanoseconds >= cutoff }
@@ -77,7 +97,7 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
         case .refused:
             store(list, peer, before)
         case .answered(let answer):
-            let window = Int64(nanosecondsIn: configuration.slowConnectWindow)
+            let window = windowNanoseconds
             let earlier = list.filter {
                 $0.firstSYN.time <= attempt.firstSYN.time && attempt.firstSYN.time.nanoseconds.saturatingMinus($0.firstSYN.time.nanoseconds) <= window
             }
@@ -89,8 +109,8 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
     private func report(_ attempt: ConnectionAttempt, answer: FrameTime, earlier: [Unanswered], interfaces: InterfaceTable, findings: inout FindingCollector) {
         let start = earlier.first?.firstSYN.time ?? attempt.firstSYN.time
         let lost = answer.time.seconds(since: start)
-        let retried = attempt.synCount >= configuration.synRetries
-        guard retried || !earlier.isEmpty, lost >= configuration.slowConnectThreshold else { return }
+        let retried = attempt.synCount >= synRetries
+        guard retried || !earlier.isEmpty, lost >= thresholdSeconds else { return }
         var summary = "connect answered after \(formatSeconds(lost)): \(attempt.synCount) SYN\(attempt.synCount == 1 ? "" : "s")"
         if attempt.synCount > 1 {
             summary += " (gaps \(attempt.gaps.map { formatSeconds($0) }.joined(separator: ", ")))"
@@ -100,20 +120,14 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
             let ports = earlier.map { String($0.clientPort) }.joined(separator: ", ")
             summary += "; joined to \(earlier.count) unanswered earlier attempt\(earlier.count == 1 ? "" : "s") from client port\(earlier.count == 1 ? "" : "s") \(ports)"
         }
-        var details: [(String, DetailValue)] = [
-            ("time_lost_seconds", .double((lost * 1e6).rounded() / 1e6)),
-            ("syn_count", .int(attempt.synCount)),
-            ("gaps_seconds", .doubles(attempt.gaps.map { ($0 * 1e6).rounded() / 1e6 })),
-            ("synack_frame", .int(answer.frame)),
-        ]
-        if !earlier.isEmpty {
-            details.append(("earlier_client_ports", .ints(earlier.map { Int($0.clientPort) })))
-        }
+        var details = SlowConnectDetails(timeLostSeconds: microsecondRounded(lost), synCount: attempt.synCount,
+                                         gapsSeconds: attempt.gaps.map(microsecondRounded), synackFrame: answer.frame)
+        if !earlier.isEmpty { details.earlierClientPorts = earlier.map { Int($0.clientPort) } }
         let platform = interfaces.platforms[attempt.interfaceIndex]
-        if let platform { details.append(("platform", .string(platform))) }
+        details.platform = platform
         if let note = PlatformNotes.slowConnect(platform: platform, lost: lost) {
             summary += ". \(note)"
-            details.append(("platform_note", .string(note)))
+            details.platformNote = note
         }
         let frames = earlier.flatMap(\.synFrames) + attempt.synFrames + [answer.frame]
         var finding = Finding(rule: descriptor.id, severity: descriptor.severity, time: start, interfaceIndex: attempt.interfaceIndex, interface: interfaces.name(attempt.interfaceIndex), flow: attempt.flow, summary: summary, details: details, frames: frames.sorted(), count: attempt.synCount + earlier.reduce(0) { $0 + $1.synCount })
@@ -132,10 +146,60 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
     private func store(_ list: [Unanswered], _ peer: PeerKey, _ before: Int) {
         recent[peer] = list.isEmpty ? nil : list
         recentCount += list.count - before
-        if recentCount > configuration.maxFlows {
+        if recentCount > maxFlows {
             let cutoff = Sampling.quantile(of: recent.values.lazy.map { $0.last?.firstSYN.time.nanoseconds ?? 0 }, count: recent.count, fraction: 0.5)
             recent = recent.filter { ($0.value.last?.firstSYN.time.nanoseconds ?? 0) > cutoff }
             recentCount = recent.values.reduce(0) { $0 + $1.count }
         }
+    }
+}
+
+extension RuleID {
+    public static let slowConnect = RuleID(rawValue: "slow-connect")
+}
+
+extension RuleConfiguration {
+    /// `--slow-connect-threshold`
+    public var slowConnectThreshold: Double {
+        get { self[SlowConnectRule.threshold] }
+        set { self[SlowConnectRule.threshold] = newValue }
+    }
+    /// `--slow-connect-window`
+    public var slowConnectWindow: Double {
+        get { self[SlowConnectRule.window] }
+        set { self[SlowConnectRule.window] = newValue }
+    }
+}
+
+public struct SlowConnectDetails: FindingDetails {
+    public var timeLostSeconds: Double
+    public var synCount: Int
+    public var gapsSeconds: [Double]
+    public var synackFrame: Int
+    /// Client ports of the earlier unanswered attempts joined to this connect.
+    public var earlierClientPorts: [Int]?
+    public var platform: String?
+    public var platformNote: String?
+
+    static let schema = [
+        DetailField("time_lost_seconds", .double, "first SYN (of the earliest joined attempt) to SYN-ACK"),
+        DetailField("syn_count", .int, "SYNs of the answered attempt"),
+        DetailField("gaps_seconds", .doubles, "seconds between its SYNs"),
+        DetailField("synack_frame", .int, "the answer"),
+        DetailField("earlier_client_ports", .ints, "client ports of earlier unanswered attempts joined to it"),
+        DetailField("platform", .string, "the platform the capture's framing points to"),
+        DetailField("platform_note", .string, "what that platform does"),
+    ]
+
+    public var fields: [(String, DetailValue)] {
+        var f = DetailFields()
+        f.add("time_lost_seconds", timeLostSeconds)
+        f.add("syn_count", synCount)
+        f.add("gaps_seconds", gapsSeconds)
+        f.add("synack_frame", synackFrame)
+        f.add("earlier_client_ports", earlierClientPorts)
+        f.add("platform", platform)
+        f.add("platform_note", platformNote)
+        return f.fields
     }
 }

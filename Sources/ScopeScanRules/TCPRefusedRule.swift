@@ -3,20 +3,46 @@ import ScopeScanWire
 
 /// `tcp-refused`: an RST answering a SYN.
 public final class TCPRefusedRule: Rule, ConnectionObserver {
-    public let descriptor = RuleCatalogue.tcpRefused
-    /// Fed by the connection tracker, not per packet.
-    public var interest: PacketTraits { [] }
+    public static let declaration = RuleDeclaration(RuleDescriptor(
+        id: .tcpRefused, severity: .info,
+        title: "TCP connect refused",
+        condition: "An RST answering a SYN.",
+        explanation: "The peer's stack received the SYN and has no listener (or a firewall rejects with RST): the path works, the port is closed. This tells a refused connect apart from a silently dropped one (syn-unanswered).",
+        platformContext: "A refused connect to the host's own link-local address shows the packet was delivered (Linux), while silence means it was dropped (FreeBSD before commit 50fa27e795ea, PR 265089).",
+        references: ["RFC 9293 section 3.5.2 (reset generation)"],
+        details: TCPRefusedDetails.schema),
+        make: { _ in TCPRefusedRule() })
+    public let descriptor = declaration.descriptor
 
     public init() {}
-
-    public func observe(_ context: PacketContext, interfaces: InterfaceTable, findings: inout FindingCollector) {}
 
     public func attemptConcluded(_ attempt: ConnectionAttempt, outcome: AttemptOutcome, interfaces: InterfaceTable, findings: inout FindingCollector) {
         guard case .refused(let reset) = outcome else { return }
         let delay = reset.time.seconds(since: attempt.firstSYN.time)
         let summary = "connect refused: RST after \(attempt.synCount == 1 ? "the SYN" : "\(attempt.synCount) SYNs") (\(formatSeconds(delay))): the peer's stack got the SYN and has no listener on port \(attempt.server.port)"
-        var finding = Finding(rule: descriptor.id, severity: descriptor.severity, time: attempt.firstSYN.time, interfaceIndex: attempt.interfaceIndex, interface: interfaces.name(attempt.interfaceIndex), flow: attempt.flow, summary: summary, details: [("syn_count", .int(attempt.synCount)), ("rst_frame", .int(reset.frame)), ("delay_seconds", .double((delay * 1e6).rounded() / 1e6))], frames: attempt.synFrames + [reset.frame])
+        let details = TCPRefusedDetails(synCount: attempt.synCount, rstFrame: reset.frame, delaySeconds: microsecondRounded(delay))
+        var finding = Finding(rule: descriptor.id, severity: descriptor.severity, time: attempt.firstSYN.time, interfaceIndex: attempt.interfaceIndex, interface: interfaces.name(attempt.interfaceIndex), flow: attempt.flow, summary: summary, details: details, frames: attempt.synFrames + [reset.frame])
         finding.lastTime = reset.time
         findings.add(nil, finding)
+    }
+}
+
+extension RuleID {
+    public static let tcpRefused = RuleID(rawValue: "tcp-refused")
+}
+
+public struct TCPRefusedDetails: FindingDetails {
+    public var synCount: Int
+    public var rstFrame: Int
+    public var delaySeconds: Double
+
+    static let schema = [
+        DetailField("syn_count", .int, "SYNs before the RST"),
+        DetailField("rst_frame", .int, "the RST"),
+        DetailField("delay_seconds", .double, "first SYN to RST"),
+    ]
+
+    public var fields: [(String, DetailValue)] {
+        [("syn_count", .int(synCount)), ("rst_frame", .int(rstFrame)), ("delay_seconds", .double(delaySeconds))]
     }
 }

@@ -5,11 +5,7 @@ import ScopeScanAnalysis
 import ScopeScanRules
 import ScopeScanWire
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScopeScanSystem
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +13,7 @@ struct Analyze: ParsableCommand {
         discussion: """
         Each file is analysed on its own; frame numbers count from 1 per file, as Wireshark's do.
         Exit status: 0 analysed; 1 a finding at or above --fail-on; 2 bad usage or unreadable input.
-        """
+        """ + "\n\n" + ThresholdArguments.help
     )
 
     @Argument(help: ArgumentHelp("pcap or pcapng files.", valueName: "file"))

@@ -5,11 +5,7 @@ import ScopeScanAnalysis
 import ScopeScanRules
 import ScopeScanWire
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScopeScanSystem
 
 struct Capture: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +16,7 @@ struct Capture: ParsableCommand {
         flushes every file. Needs root or CAP_NET_RAW.
         Exit status: 0 captured; 1 a finding at or above --fail-on; 2 bad usage, unknown interface, \
         missing permission or bad filter.
-        """
+        """ + "\n\n" + ThresholdArguments.help
     )
 
     @Option(name: [.customShort("i"), .customLong("interface")], help: ArgumentHelp("Interface to capture on (repeatable; 'any' on Linux captures all, tagging each packet with its interface).", valueName: "name"))

@@ -1,18 +1,13 @@
 import ScopeScanAnalysis
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScopeScanRules
+import ScopeScanSystem
 
 /// `--config FILE`: thresholds and rule selection kept in a file, one `option = value` per line
 /// (the long option without its dashes; `#` starts a comment). The file's options are placed
 /// before the command line's, so an option given on the command line wins.
 enum ConfigFile {
-    static let allowedKeys: Set<String> = [
-        "rule", "skip-rule", "min-severity", "syn-retries", "syn-timeout", "slow-connect-threshold",
-        "slow-connect-window", "neighbor-timeout", "flow-idle-timeout", "max-flows", "max-findings", "fail-on",
-    ]
+    /// Rule selection, `fail-on`, and every threshold a rule or the engine declares.
+    static let allowedKeys: Set<String> = Set(["rule", "skip-rule", "min-severity", "fail-on"] + RuleCatalogue.thresholds.map(\.name))
 
     /// Returns `arguments` (without the program name) with any `--config FILE` replaced by the
     /// file's options, inserted after the subcommand.

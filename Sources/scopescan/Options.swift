@@ -2,11 +2,7 @@ import ArgumentParser
 import ScopeScanReport
 import ScopeScanAnalysis
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScopeScanSystem
 import ScopeScanRules
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -24,7 +20,9 @@ enum ColourChoice: String, ExpressibleByArgument, CaseIterable {
 
 extension Severity: ExpressibleByArgument {}
 
-/// Thresholds and rule selection, shared by `analyze` and `capture`.
+/// Rule selection and thresholds, shared by `analyze`, `capture` and `probe`. The thresholds are
+/// not declared here: each rule declares its own (`RuleCatalogue.thresholds`), and
+/// `ThresholdArguments` turns `--syn-retries 3` into `--threshold syn-retries=3` before parsing.
 struct RuleOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Read these options from a file: one 'option = value' per line (e.g. 'syn-retries = 3', 'skip-rule = nonlocal-on-loopback'); the command line wins.", valueName: "file"))
     var config: String?
@@ -38,53 +36,35 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .customLong("min-severity"), help: "Drop findings below this severity (info, warning, error).")
     var minimumSeverity: Severity = .info
 
-    @Option(name: .customLong("syn-retries"), help: "SYNs with the same ISN needed for syn-unanswered and slow-connect.")
-    var synRetries: Int = 2
-
-    @Option(name: .customLong("syn-timeout"), help: "Seconds after the last SYN before an attempt counts as unanswered while the capture goes on.")
-    var synTimeout: Double = 60
-
-    @Option(name: .customLong("slow-connect-threshold"), help: "Seconds from first SYN to SYN-ACK at or above which slow-connect fires.")
-    var slowConnectThreshold: Double = 1.0
-
-    @Option(name: .customLong("slow-connect-window"), help: "Seconds within which earlier unanswered attempts are joined to a later successful connect.")
-    var slowConnectWindow: Double = 30
-
-    @Option(name: .customLong("neighbor-timeout"), help: "Seconds a Neighbor Solicitation waits for its Advertisement.")
-    var neighborTimeout: Double = 3
-
-    @Option(name: .customLong("flow-idle-timeout"), help: "Seconds of capture time a tracked flow may stay idle before it is forgotten.")
-    var flowIdleTimeout: Double = 300
-
-    @Option(name: .customLong("max-flows"), help: "Most flows tracked at once; older ones are evicted (the summary says how many).")
-    var maxFlows: Int = 100_000
-
-    @Option(name: .customLong("max-findings"), help: "Most distinct findings kept; further ones are only counted.")
-    var maxFindings: Int = 10_000
+    /// Every `--NAME VALUE` of a declared threshold, rewritten; the last of a name wins.
+    @Option(name: .customLong("threshold"), help: .hidden)
+    var thresholds: [String] = []
 
     func validate() throws {
         let known = Set(RuleCatalogue.all.map(\.id.rawValue))
         for id in rules + skippedRules where !known.contains(id) {
             throw ValidationError("unknown rule '\(id)'; known rules: \(known.sorted().joined(separator: ", "))")
         }
-        guard synRetries >= 1 else { throw ValidationError("--syn-retries must be at least 1") }
-        guard maxFlows >= 16 else { throw ValidationError("--max-flows must be at least 16") }
-        guard maxFindings >= 1 else { throw ValidationError("--max-findings must be at least 1") }
-        for (name, value) in [("--syn-timeout", synTimeout), ("--slow-connect-threshold", slowConnectThreshold), ("--slow-connect-window", slowConnectWindow), ("--neighbor-timeout", neighborTimeout), ("--flow-idle-timeout", flowIdleTimeout)] where !(value >= 0 && value.isFinite) {
-            throw ValidationError("\(name) must be a non-negative number of seconds")
+        _ = try thresholdValues()
+    }
+
+    /// The thresholds set, parsed and checked against their declarations, in the order given.
+    func thresholdValues() throws -> [(ThresholdDeclaration, Double)] {
+        try thresholds.map { assignment in
+            let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let declaration = RuleCatalogue.thresholds.first(where: { $0.name == parts[0] }) else {
+                throw ValidationError("unknown threshold '\(assignment)'")
+            }
+            switch declaration.parse(parts[1]) {
+            case .success(let value): return (declaration, value)
+            case .failure(let error): throw ValidationError(error.description)
+            }
         }
     }
 
     var configuration: RuleConfiguration {
         var c = RuleConfiguration()
-        c.synRetries = synRetries
-        c.synTimeout = synTimeout
-        c.slowConnectThreshold = slowConnectThreshold
-        c.slowConnectWindow = slowConnectWindow
-        c.neighborTimeout = neighborTimeout
-        c.flowIdleTimeout = flowIdleTimeout
-        c.maxFlows = maxFlows
-        c.maxFindings = maxFindings
+        for (declaration, value) in (try? thresholdValues()) ?? [] { c.set(declaration, to: value) }
         c.minimumSeverity = minimumSeverity
         var enabled = rules.isEmpty ? Set(RuleCatalogue.all.map(\.id)) : Set(rules.map(RuleID.init(rawValue:)))
         enabled.subtract(skippedRules.map(RuleID.init(rawValue:)))
@@ -95,18 +75,68 @@ struct RuleOptions: ParsableArguments {
     /// The options that differ from the defaults, as they would be typed (for reports).
     var effectiveOptions: [String] {
         var list: [String] = []
-        let defaults = RuleConfiguration()
         for id in rules { list.append("--rule \(id)") }
         for id in skippedRules { list.append("--skip-rule \(id)") }
         if minimumSeverity != .info { list.append("--min-severity \(minimumSeverity.rawValue)") }
-        if synRetries != defaults.synRetries { list.append("--syn-retries \(synRetries)") }
-        if synTimeout != defaults.synTimeout { list.append("--syn-timeout \(synTimeout)") }
-        if slowConnectThreshold != defaults.slowConnectThreshold { list.append("--slow-connect-threshold \(slowConnectThreshold)") }
-        if slowConnectWindow != defaults.slowConnectWindow { list.append("--slow-connect-window \(slowConnectWindow)") }
-        if neighborTimeout != defaults.neighborTimeout { list.append("--neighbor-timeout \(neighborTimeout)") }
-        if flowIdleTimeout != defaults.flowIdleTimeout { list.append("--flow-idle-timeout \(flowIdleTimeout)") }
-        if maxFlows != defaults.maxFlows { list.append("--max-flows \(maxFlows)") }
-        if maxFindings != defaults.maxFindings { list.append("--max-findings \(maxFindings)") }
+        let configuration = self.configuration
+        for declaration in RuleCatalogue.thresholds {
+            let value = configuration.value(of: declaration)
+            if value != declaration.defaultValue { list.append("\(declaration.option) \(declaration.text(value))") }
+        }
         return list
+    }
+}
+
+/// The declared thresholds on the command line: `--syn-retries 3` or `--syn-retries=3` after a
+/// subcommand that analyses becomes `--threshold syn-retries=3`, which `RuleOptions` parses.
+enum ThresholdArguments {
+    /// The subcommands that take `RuleOptions`.
+    static let analysingCommands: Set<String> = ["analyze", "analyse", "capture", "probe"]
+
+    static func rewrite(_ arguments: [String]) throws(ScopeScanError) -> [String] {
+        guard let command = arguments.first, analysingCommands.contains(command) else { return arguments }
+        var out = [command]
+        var index = 1
+        while index < arguments.count {
+            let word = arguments[index]
+            index += 1
+            if word == "--" {
+                out += arguments[(index - 1)...]
+                break
+            }
+            guard word.hasPrefix("--") else { out.append(word); continue }
+            let body = word.dropFirst(2)
+            let name = body.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+            guard RuleCatalogue.thresholds.contains(where: { $0.name == name }) else { out.append(word); continue }
+            if body.contains("=") {
+                out += ["--threshold", String(body)]
+            } else {
+                guard index < arguments.count else { throw ScopeScanError("--\(name) needs a value") }
+                out += ["--threshold", "\(name)=\(arguments[index])"]
+                index += 1
+            }
+        }
+        return out
+    }
+
+    /// The help section listing every declared threshold, for the analysing commands' help,
+    /// wrapped here: the help printer re-wraps only lines wider than the terminal.
+    static var help: String {
+        let indent = 32, width = 79
+        var lines = ["Rule thresholds (declared by the rules; also 'NAME = value' in --config files):"]
+        for declaration in RuleCatalogue.thresholds {
+            let head = "  \(declaration.option) <\(declaration.valueName.lowercased())>"
+            var line = head.count < indent ? head + String(repeating: " ", count: indent - head.count) : head
+            if head.count >= indent { lines.append(line); line = String(repeating: " ", count: indent) }
+            for word in "\(declaration.help) (default: \(declaration.text(declaration.defaultValue)))".split(separator: " ") {
+                if line.count + word.count + 1 > width && line.count > indent {
+                    lines.append(line)
+                    line = String(repeating: " ", count: indent)
+                }
+                line += (line.count > indent ? " " : "") + word
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
     }
 }

@@ -2,11 +2,7 @@ import ScopeScanCapture
 import ScopeScanReport
 import ScopeScanAnalysis
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScopeScanSystem
 
 /// "reading capture.pcapng: 42%" on stderr, only when stderr is a terminal and the file is big
 /// enough for the wait to be noticed. Checks the clock once per 16384 packets.

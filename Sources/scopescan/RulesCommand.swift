@@ -22,7 +22,9 @@ struct Rules: ParsableCommand {
                 out.writeLine("  looks for: \(rule.condition)")
                 out.writeLine("  why:       \(rule.explanation)")
                 out.writeLine("  platforms: \(rule.platformContext)")
-                if !rule.thresholds.isEmpty { out.writeLine("  tune:      \(rule.thresholds.joined(separator: "; "))") }
+                if !rule.thresholds.isEmpty { out.writeLine("  tune:      \(rule.thresholds.map(\.catalogueText).joined(separator: "; "))") }
+                for requirement in rule.evidence { out.writeLine("  \(requirement.severity.rawValue):\(String(repeating: " ", count: max(1, 10 - requirement.severity.rawValue.count)))\(requirement.requires)") }
+                out.writeLine("  details:   \(rule.details.map(\.key).joined(separator: ", "))")
                 out.writeLine("  see:       \(rule.references.joined(separator: "; "))")
                 out.writeLine("")
             }
@@ -35,7 +37,10 @@ struct Rules: ParsableCommand {
                 object.add("condition", rule.condition)
                 object.add("explanation", rule.explanation)
                 object.add("platform_context", rule.platformContext)
-                object.add("thresholds", strings: rule.thresholds)
+                object.add("thresholds", strings: rule.thresholds.map(\.catalogueText))
+                var details = JSONObject()
+                for field in rule.details { details.add(field.key, "\(field.type.rawValue): \(field.meaning)") }
+                object.add("details", details)
                 object.add("references", strings: rule.references)
                 out.writeLine(object.closed)
             }
@@ -67,9 +72,15 @@ struct Rules: ParsableCommand {
             text += "- **Why it matters:** \(rule.explanation)\n"
             text += "- **Platform context:** \(rule.platformContext)\n"
             if !rule.thresholds.isEmpty {
-                text += "- **Thresholds:** \(rule.thresholds.map { "`\($0)`" }.joined(separator: ", "))\n"
+                text += "- **Thresholds:** \(rule.thresholds.map { "`\($0.catalogueText)`" }.joined(separator: ", "))\n"
             }
             text += "- **References:** \(rule.references.joined(separator: "; "))\n"
+            if !rule.evidence.isEmpty {
+                text += "\n**Evidence needed, by severity:**\n\n"
+                for requirement in rule.evidence { text += "- *\(requirement.severity)*: \(requirement.requires)\n" }
+            }
+            text += "\n**JSON `details`:**\n\n| key | type | meaning |\n|---|---|---|\n"
+            for field in rule.details { text += "| `\(field.key)` | \(field.type.rawValue) | \(field.meaning) |\n" }
         }
         return text
     }

@@ -2,11 +2,7 @@ import ArgumentParser
 import ScopeScanReport
 import ScopeScanAnalysis
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScopeScanSystem
 
 /// Exit statuses (documented in the README and `scopescan --help`).
 enum ExitStatus {
@@ -40,10 +36,10 @@ struct ScopeScan: ParsableCommand {
 
     static func main() {
         do {
-            var command = try parseAsRoot(try ConfigFile.expand(Array(CommandLine.arguments.dropFirst())))
+            var command = try parseAsRoot(try ThresholdArguments.rewrite(try ConfigFile.expand(Array(CommandLine.arguments.dropFirst()))))
             try command.run()
         } catch let exit as ExitCode {
-            Glibc.exit(exit.rawValue)
+            System.exit(exit.rawValue)
         } catch let error as ScopeScanError {
             fail(error.description)
         } catch {
@@ -51,7 +47,7 @@ struct ScopeScan: ParsableCommand {
             if code == .success {
                 // --help, --version
                 print(fullMessage(for: error))
-                Glibc.exit(0)
+                System.exit(0)
             }
             let message = message(for: error)
             if message.contains("\n") || message.isEmpty {
@@ -59,13 +55,13 @@ struct ScopeScan: ParsableCommand {
             } else {
                 FileHandleWriter.standardError("scopescan: error: \(message)\n(see 'scopescan help' for usage)\n")
             }
-            Glibc.exit(ExitStatus.badInput)
+            System.exit(ExitStatus.badInput)
         }
     }
 
     static func fail(_ message: String) -> Never {
         FileHandleWriter.standardError("scopescan: error: \(message)\n")
-        Glibc.exit(ExitStatus.badInput)
+        System.exit(ExitStatus.badInput)
     }
 }
 

@@ -1,0 +1,58 @@
+// The one place that knows which C library this platform has. Every module that calls the
+// operating system imports ScopeScanSystem instead of choosing Glibc, Musl or Darwin itself, so
+// the CLI and the libraries build on Linux (glibc or musl) and on macOS and the BSDs alike.
+// Linux-only facilities (IP_FREEBIND, /proc, netlink, tracing) stay behind `#if os(Linux)` where
+// they are used, with a "not available on this platform" answer elsewhere; a test checks both.
+
+#if canImport(Glibc)
+@_exported import Glibc
+#elseif canImport(Musl)
+@_exported import Musl
+#elseif canImport(Darwin)
+@_exported import Darwin
+#else
+#error("scopescan needs a POSIX C library (glibc, musl or Darwin's libc)")
+#endif
+
+/// Process-level calls whose names clash with Swift's or differ between C libraries.
+public enum System {
+    /// Ends the process with `status` (the C library's exit: flushes stdio, runs atexit).
+    public static func exit(_ status: Int32) -> Never {
+        #if canImport(Glibc)
+        Glibc.exit(status)
+        #elseif canImport(Musl)
+        Musl.exit(status)
+        #elseif canImport(Darwin)
+        Darwin.exit(status)
+        #endif
+    }
+
+    /// write(2); named through the module because OutputSink's own `write` methods shadow it.
+    public static func write(_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        Glibc.write(fd, bytes, count)
+        #elseif canImport(Musl)
+        Musl.write(fd, bytes, count)
+        #elseif canImport(Darwin)
+        Darwin.write(fd, bytes, count)
+        #endif
+    }
+
+    /// strerror's text for an errno value.
+    public static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+    /// The name of the operating system, for messages ("Linux", "macOS", …).
+    public static var platformName: String {
+        #if os(Linux)
+        return "Linux"
+        #elseif os(macOS)
+        return "macOS"
+        #elseif os(FreeBSD)
+        return "FreeBSD"
+        #elseif os(OpenBSD)
+        return "OpenBSD"
+        #else
+        return "this platform"
+        #endif
+    }
+}
