@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(name: "ScopeScanWireTests", dependencies: ["ScopeScanWire"]),
         .testTarget(name: "ScopeScanPacketsTests", dependencies: ["ScopeScanPackets"]),
         .testTarget(name: "ScopeScanCaptureTests", dependencies: ["ScopeScanCapture", "ScopeScanWire"]),
+        .testTarget(name: "ScopeScanProbeTests", dependencies: ["ScopeScanProbe", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanRules", "ScopeScanWire"]),
         .testTarget(name: "ScopeScanRulesTests", dependencies: ["ScopeScanRules", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanWire"]),
         // Golden/ holds expected outputs, read by path.
         .testTarget(name: "scopescanTests", dependencies: ["scopescan"], exclude: ["Golden"]),

@@ -49,6 +49,16 @@ public struct ProbeResult: Sendable {
     public var captureInterfaceNames: [String]?
     /// The pcapng the packets were kept in (-w), nil without one or when it was a scratch file.
     public var capturePath: String?
+
+    public init(platform: String, attempts: [ProbeAttempt], verdicts: [ProbeVerdict], findings: [Finding], notes: [String], captureInterfaceNames: [String]?, capturePath: String?) {
+        self.platform = platform
+        self.attempts = attempts
+        self.verdicts = verdicts
+        self.findings = findings
+        self.notes = notes
+        self.captureInterfaceNames = captureInterfaceNames
+        self.capturePath = capturePath
+    }
 }
 
 /// Runs the probe: plan, capture, attempts, attribution, verdicts, then the report and evidence.
