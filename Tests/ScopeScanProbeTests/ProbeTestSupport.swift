@@ -2,6 +2,14 @@ import ScopeScanCapture
 import ScopeScanProbe
 import ScopeScanWire
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Hand-made attempts, hosts and platforms: the verdict and the plan are pure, so none of these
 /// tests needs root, a socket or a capture.
 enum Probe {
@@ -55,11 +63,3 @@ enum Probe {
         entry("eth0", index: 2, addresses: ["fe80::a:1/64", "fe80::a:0/64", "2001:db8:1::5/64"]),
     ]
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
