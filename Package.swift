@@ -6,7 +6,7 @@ let package = Package(
     products: [
         .executable(name: "scopescan", targets: ["scopescan"]),
         // The analysis pipeline (open a capture, analyse it, write report and evidence) and the probe, for library users.
-        .library(name: "ScopeScanAnalysis", targets: ["ScopeScanAnalysis"]),
+        .library(name: "ScopeScanAnalysis", targets: ["ScopeScanAnalysis", "ScopeScanProbe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,10 +34,13 @@ let package = Package(
         // The pipeline a library user calls: open a capture, analyse it (two passes when needed),
         // write the report and the evidence pcapng.
         .target(name: "ScopeScanAnalysis", dependencies: ["ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport"]),
+        // `scopescan probe` as a library: the plan of attempts, the platform sockets and routes, the
+        // capture session, the verdict and its outputs. The verdict and plan are pure values.
+        .target(name: "ScopeScanProbe", dependencies: ["ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanAnalysis"]),
         .executableTarget(
             name: "scopescan",
             dependencies: [
-                "ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanAnalysis",
+                "ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanAnalysis", "ScopeScanProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,6 +48,7 @@ let package = Package(
         .testTarget(name: "ScopeScanPacketsTests", dependencies: ["ScopeScanPackets"]),
         .testTarget(name: "ScopeScanReportTests", dependencies: ["ScopeScanReport"]),
         .testTarget(name: "ScopeScanCaptureTests", dependencies: ["ScopeScanCapture", "ScopeScanWire"]),
+        .testTarget(name: "ScopeScanProbeTests", dependencies: ["ScopeScanProbe", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanRules", "ScopeScanWire"]),
         .testTarget(name: "ScopeScanRulesTests", dependencies: ["ScopeScanRules", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanWire"]),
         // Golden/ holds expected outputs, read by path.
         .testTarget(name: "scopescanTests", dependencies: ["scopescan"], exclude: ["Golden"]),

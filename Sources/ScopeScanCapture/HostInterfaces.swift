@@ -9,6 +9,12 @@ public enum HostInterfaces {
         public var interface: CaptureInterface
         public var isUp: Bool
         public var isLoopback: Bool
+
+        public init(interface: CaptureInterface, isUp: Bool, isLoopback: Bool) {
+            self.interface = interface
+            self.isUp = isUp
+            self.isLoopback = isLoopback
+        }
     }
 
     public static func list() -> [Entry] {

@@ -204,6 +204,14 @@ public final class Analyzer {
         analyse(captured, decoded: &packet, countingPacket: false)
     }
 
+    /// The same, and `countingPacket` says whether the packet counts towards `summary.packets`
+    /// (and so the frame numbers the report prints): true for a caller that hands every packet
+    /// here once (the probe's capture), false for one that counts them itself (`decode`).
+    public func analyse(_ captured: CapturedPacket, decoded packet: DecodedPacket, countingPacket: Bool) {
+        var packet = packet
+        analyse(captured, decoded: &packet, countingPacket: countingPacket)
+    }
+
     /// This runs once per packet, so it avoids per-packet costs that dwarf the decode: one exclusive
     /// access to the analyser's counters, no copy of the interface table or the packet unless
     /// something will look at it, and no rule call for a packet the rule would return from at once.

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 /// A network namespace with lo up and veth0 (fe80::a:1/64, no DAD, no other link-local) whose peer
-/// sits in a second namespace, plus an AnyIP route 2001:db8:123::/64 on lo: the seed 000 and 002
-/// setups in one place. Deleted by `remove()`.
+/// sits in a second namespace, plus an AnyIP route 2001:db8:123::/64 on lo: the setups of the blog
+/// posts "IPv6 OSX Link-Local Strangeness" and "Non-Local Address Binds in Linux" in one place. Deleted by `remove()`.
 struct ProbeNamespace {
     static let ipTool = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) }
     /// Namespaces need root and iproute2; nothing else skips these tests.
@@ -88,7 +88,7 @@ struct ProbeTests {
         }
     }
 
-    @Test("as root: Linux verdict, packets on lo, EADDRNOTAVAIL without IP_FREEBIND and success with it (seeds 000, 002)",
+    @Test("as root: Linux verdict, packets on lo, EADDRNOTAVAIL without IP_FREEBIND and success with it (the link-local and non-local bind write-ups)",
           .enabled(if: ProbeNamespace.available, Comment(rawValue: skipMessage)))
     func linuxVerdict() throws {
         let namespace = try ProbeNamespace()
@@ -110,7 +110,7 @@ struct ProbeTests {
         #expect(verdict["text"] as? String == "own link-local traffic is rerouted via lo and accepted: Linux behaviour")
         #expect(verdict["captured"] as? Bool == true)
 
-        // Seed 000 on Linux: rerouted via lo, accepted there.
+        // "IPv6 OSX Link-Local Strangeness", on Linux: rerouted via lo, accepted there.
         let own = try #require(parsed.attempt("own-link-local"))
         #expect(own["address"] as? String == "fe80::a:1%veth0")
         #expect(own["port"] as? Int == 12981)
@@ -125,7 +125,7 @@ struct ProbeTests {
         #expect(own["answer"] as? String == "SYN-ACK")
         #expect((own["findings"] as? [String] ?? []).contains("linklocal-on-loopback"))
 
-        // Seed 002: a non-assigned address binds only with IP_FREEBIND.
+        // "Non-Local Address Binds in Linux": a non-assigned address binds only with IP_FREEBIND (ip(7)).
         let other = try #require(parsed.attempt("other-in-prefix"))
         #expect(other["address"] as? String == "fe80::a:0%veth0")
         #expect(other["bind"] as? String == "EADDRNOTAVAIL")

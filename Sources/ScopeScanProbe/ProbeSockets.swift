@@ -1,14 +1,10 @@
 import ScopeScanWire
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ScopeScanSystem
 
-// The socket side of `scopescan probe`: listen on a scoped address, connect to it, and find AnyIP
-// routes. Everything the operating systems differ in sits behind `ProbePlatform`; the calls
-// themselves (socket, bind, listen, non-blocking connect, poll, accept) are POSIX.
+// The socket side of `scopescan probe`: listen on a scoped address and connect to it. What the
+// operating systems differ in sits in `ProbePlatform`; the calls themselves (socket, bind, listen,
+// non-blocking connect, poll, accept) are POSIX.
 
 #if canImport(Glibc)
 private let probeStreamType = Int32(SOCK_STREAM.rawValue)
@@ -51,45 +47,16 @@ public struct ProbeConnectResult: Sendable {
     public var milliseconds: Double
     /// The listener accepted the connection.
     public var accepted: Bool
-}
 
-/// A `local` route (RTF_LOCAL) covering more than one address: Linux AnyIP.
-public struct ProbeLocalRoute: Sendable, Equatable {
-    public var prefix: IPv6Address
-    public var length: Int
-    public var device: String
-}
-
-/// What differs per operating system. Add macOS and the BSDs by giving their constants and route
-/// reader in `ProbePlatform.current`; the socket calls are shared.
-public struct ProbePlatform: Sendable {
-    /// "Linux", "macOS", "FreeBSD", …
-    public var name: String
-    /// The socket option that allows binding an address the host does not have, as (level, option,
-    /// its name): Linux IP_FREEBIND (SOL_IP 15, honoured by AF_INET6 sockets), FreeBSD IPV6_BINDANY,
-    /// OpenBSD SO_BINDANY. nil where there is none (macOS).
-    public var nonlocalBind: (level: Int32, option: Int32, name: String)?
-    /// The loopback interface name when getifaddrs names none.
-    public var loopbackName: String
-    /// `local` routes wider than one address (AnyIP); empty where not implemented.
-    public var localRoutes: @Sendable () -> [ProbeLocalRoute]
-
-    public static var current: ProbePlatform {
-        #if os(Linux)
-        return ProbePlatform(name: "Linux", nonlocalBind: (0 /* SOL_IP */, 15 /* IP_FREEBIND */, "IP_FREEBIND"), loopbackName: "lo",
-                             localRoutes: { LinuxRoutes.anyIPRoutes() })
-        #elseif os(macOS)
-        // No free-bind option; AnyIP has no equivalent. Reading PF_ROUTE is left to do.
-        return ProbePlatform(name: "macOS", nonlocalBind: nil, loopbackName: "lo0", localRoutes: { [] })
-        #elseif os(FreeBSD)
-        return ProbePlatform(name: "FreeBSD", nonlocalBind: (41 /* IPPROTO_IPV6 */, 64 /* IPV6_BINDANY */, "IPV6_BINDANY"), loopbackName: "lo0", localRoutes: { [] })
-        #elseif os(OpenBSD)
-        return ProbePlatform(name: "OpenBSD", nonlocalBind: (0xffff /* SOL_SOCKET */, 0x1000 /* SO_BINDANY */, "SO_BINDANY"), loopbackName: "lo0", localRoutes: { [] })
-        #else
-        return ProbePlatform(name: "unknown", nonlocalBind: nil, loopbackName: "lo0", localRoutes: { [] })
-        #endif
+    public init(error: ProbeSocketError?, timedOut: Bool, milliseconds: Double, accepted: Bool) {
+        self.error = error
+        self.timedOut = timedOut
+        self.milliseconds = milliseconds
+        self.accepted = accepted
     }
+}
 
+extension ProbePlatform {
     /// socket, optionally the free-bind option, bind to [address%scopeID]:port, listen.
     public func openListener(address: IPv6Address, scopeID: UInt32, port: UInt16, nonlocal: Bool) -> Result<ProbeListener, ProbeSocketError> {
         let fd = socket(AF_INET6, probeStreamType, 0)
@@ -114,7 +81,7 @@ public struct ProbePlatform: Sendable {
     }
 
     /// A non-blocking connect to [address%scopeID]:port, bounded by `timeout` seconds, accepting on
-    /// `listener` in the same poll loop (so one thread plays both ends, as the seed's experiment did).
+    /// `listener` in the same poll loop (so one thread plays both ends, as the experiment of the blog post "IPv6 OSX Link-Local Strangeness" did).
     public func connectAndAccept(address: IPv6Address, scopeID: UInt32, port: UInt16, timeout: Double, listener: ProbeListener?) -> ProbeConnectResult {
         let start = Self.monotonic()
         func elapsed() -> Double { (Self.monotonic() - start) * 1000 }
@@ -217,41 +184,3 @@ public enum ProbeErrno {
         }
     }
 }
-
-#if os(Linux)
-/// Linux routes from /proc/net/ipv6_route (every table, the `local` one included).
-enum LinuxRoutes {
-    static let rtfLocal: UInt32 = 0x8000_0000
-
-    /// `ip -6 route add local 2001:db8:123::/64 dev lo`: RTF_LOCAL and shorter than /128
-    /// (an address's own local route is a /128).
-    static func anyIPRoutes(text: String? = nil) -> [ProbeLocalRoute] {
-        guard let text = text ?? readFile("/proc/net/ipv6_route") else { return [] }
-        var routes: [ProbeLocalRoute] = []
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 10, fields[0].count == 32,
-                  let high = UInt64(fields[0].prefix(16), radix: 16), let low = UInt64(fields[0].suffix(16), radix: 16),
-                  let length = Int(fields[1], radix: 16), let flags = UInt32(fields[8], radix: 16) else { continue }
-            let prefix = IPv6Address(high: high, low: low)
-            guard flags & rtfLocal != 0, length > 0, length < 128, !prefix.isMulticast else { continue }
-            let route = ProbeLocalRoute(prefix: prefix, length: length, device: String(fields[9]))
-            if !routes.contains(route) { routes.append(route) }
-        }
-        return routes
-    }
-
-    static func readFile(_ path: String) -> String? {
-        guard let file = fopen(path, "r") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}
-#endif
