@@ -31,7 +31,8 @@ public struct EvidenceOutput {
         let sectionComment = "scopescan \(ScopeScanVersion.current) evidence from \(name) (sha256 \(digest)): \(findings.count) finding\(findings.count == 1 ? "" : "s")\(perRule.isEmpty ? "" : " (\(perRule))")"
         let sketches: [Int: PacketSketch]
         do {
-            sketches = try EvidenceWriter.collect(source: try InputFiles.open(capturePath, interfaceName: interfaceName), plan: plan, inputName: name, evidencePath: evidence, sectionComment: sectionComment)
+            sketches = try EvidenceWriter.collect(source: try InputFiles.open(capturePath, interfaceName: interfaceName), plan: plan, inputName: name, evidencePath: evidence, sectionComment: sectionComment,
+                                                 uncapturedDrops: Array(Set(findings.flatMap { $0.kernelDrops.filter { $0.frame == nil } })))
         } catch let error as CaptureError {
             throw ScopeScanError(error.description)
         }

@@ -5,7 +5,10 @@ import ScopeScanWire
 
 /// Reads the input again, writing the evidence frames (when asked) and sketching them for the report.
 public enum EvidenceWriter {
-    public static func collect(source: PacketSource, plan: EvidencePlan, inputName: String, evidencePath: String?, sectionComment: String) throws -> [Int: PacketSketch] {
+    /// `uncapturedDrops`: packets the kernel dropped before the capture saw them; they go on an
+    /// extra interface named `kernel-drops` (raw IP), commented with the reason.
+    public static func collect(source: PacketSource, plan: EvidencePlan, inputName: String, evidencePath: String?, sectionComment: String,
+                               uncapturedDrops: [KernelDropRecord] = []) throws -> [Int: PacketSketch] {
         var sketches: [Int: PacketSketch] = [:]
         let writer = try evidencePath.map { path throws(CaptureError) in try PcapngWriter(path: path, comment: sectionComment, application: "scopescan") }
         var interfaceIDs: [Int: Int] = [:]
@@ -24,6 +27,16 @@ public enum EvidenceWriter {
                 interfaceIDs[packet.interfaceIndex] = id
             }
             try writer.writePacket(interfaceID: id, timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.bytes, direction: packet.direction, comment: plan.comment(frame: packet.frameNumber, input: inputName))
+        }
+        if let writer, !uncapturedDrops.isEmpty {
+            let id = try writer.addInterface(CaptureInterface(index: -1, name: "kernel-drops", interfaceDescription: "packets the kernel dropped before the capture saw them (skb:kfree_skb)", linkType: .raw))
+            for drop in uncapturedDrops.sorted(by: { $0.time < $1.time }) {
+                let comment = "scopescan: never captured; dropped by the kernel: \(drop.reasonText) (\(drop.explanation))\(drop.interface.map { " on \($0)" } ?? "")"
+                let bytes = drop.bytes
+                try bytes.withUnsafeBytes { raw in
+                    try writer.writePacket(interfaceID: id, timestamp: drop.time, originalLength: bytes.count, bytes: raw, comment: comment)
+                }
+            }
         }
         try writer?.flush()
         return sketches

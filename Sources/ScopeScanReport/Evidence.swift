@@ -19,6 +19,11 @@ public struct EvidencePlan {
                let last = finding.frames.last(where: { !(unanswered.icmpErrorFrames ?? []).contains($0) }) {
                 annotations[last, default: []].append("last SYN: no SYN-ACK or RST followed until \(unanswered.concludedBy.rawValue)")
             }
+            for drop in finding.kernelDrops {
+                guard let frame = drop.frame else { continue }
+                let note = "dropped by the kernel: \(drop.reasonText) (\(drop.explanation))"
+                if !(annotations[frame] ?? []).contains(note) { annotations[frame, default: []].append(note) }
+            }
             if let icmp = finding.details(as: ICMPUnreachableDetails.self), let syn = icmp.quotedSYNFrames?.first {
                 for frame in icmp.icmpFrames {
                     annotations[frame, default: []].append("ICMP error quoting the SYN of frame \(syn)")

@@ -46,10 +46,37 @@ public struct FindingFormatter {
         }
         lines.append("  summary: \(finding.summary)")
         lines.append("  frames:  \(Self.frameList(finding))")
+        for drop in finding.kernelDrops.prefix(8) {
+            lines.append("  kernel:  \(Self.dropText(drop))")
+        }
+        if finding.kernelDrops.count > 8 { lines.append("  kernel:  … (\(finding.kernelDrops.count) drops in all)") }
         if !finding.related.isEmpty {
             lines.append("  see also: \(finding.related.map(\.rawValue).joined(separator: ", "))")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// "frame 3 (2026-…Z) NETFILTER_DROP in nft_do_chain on veth0: a firewall rule"
+    public static func dropText(_ drop: KernelDropRecord) -> String {
+        let frame = drop.frame.map { "frame \($0)" } ?? "a packet never captured"
+        return "\(frame) (\(drop.time.iso8601)) \(drop.reasonText)\(drop.interface.map { " on \($0)" } ?? ""): \(drop.explanation)"
+    }
+
+    /// The `kernel_drops` list of a finding, as docs/json-schema.md describes it.
+    public static func dropsJSON(_ drops: [KernelDropRecord]) -> String {
+        "[" + drops.map { drop in
+            var object = JSONObject()
+            object.add("frame", drop.frame)
+            object.add("time", drop.time.iso8601(fractionDigits: 9))
+            object.add("reason", drop.reason)
+            object.add("location", drop.location)
+            object.add("interface", drop.interface)
+            object.add("explanation", drop.explanation)
+            if drop.frame == nil, let flow = drop.flow {
+                object.add("flow", flowJSON(flow, interface: nil))
+            }
+            return object.closed
+        }.joined(separator: ",") + "]"
     }
 
     public static func flowJSON(_ flow: FlowDescription, interface: String?) -> JSONObject {
@@ -82,6 +109,7 @@ public struct FindingFormatter {
         object.add("last_time", finding.lastTime.iso8601(fractionDigits: 9))
         object.add("count", finding.count)
         object.add("related", strings: finding.related.map(\.rawValue))
+        if !finding.kernelDrops.isEmpty { object.add("kernel_drops", raw: dropsJSON(finding.kernelDrops)) }
         return object.closed
     }
 }
@@ -114,6 +142,9 @@ public struct SummaryFormatter {
         if all.count > shown.count { list += " and \(all.count - shown.count) more interfaces with \(all.map(\.1).reduce(0, +) - shown.map(\.1).reduce(0, +)) packets" }
         lines.append("  interfaces: \(list.isEmpty ? "none" : list)")
         lines.append("  tcp connection attempts: \(summary.connectionAttempts), flows evicted: \(summary.flowsEvicted)\(summary.flowsEvicted > 0 ? " (flow table full: raise --max-flows to keep more)" : "")")
+        if summary.kernelDrops > 0 {
+            lines.append("  kernel drops: \(summary.kernelDrops)\(summary.kernelDropsNotKept > 0 ? " (\(summary.kernelDropsNotKept) beyond the cap, counted only)" : "")")
+        }
         let total = summary.findingsByRule.values.reduce(0, +)
         if total == 0 {
             lines.append("  findings: none")
@@ -138,6 +169,7 @@ public struct SummaryFormatter {
         body.add("first_time", summary.firstTime?.iso8601(fractionDigits: 9))
         body.add("last_time", summary.lastTime?.iso8601(fractionDigits: 9))
         body.add("span_seconds", double: (summary.span * 1e6).rounded() / 1e6)
+        if summary.kernelDrops > 0 { body.add("kernel_drops", summary.kernelDrops) }
         var interfaceObjects: [String] = []
         for (index, count) in summary.packetsByInterface.sorted(by: { $0.key < $1.key }) {
             var object = JSONObject()

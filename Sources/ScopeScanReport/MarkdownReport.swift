@@ -120,13 +120,25 @@ public struct MarkdownReport {
             out += "- References: \(descriptor.references.joined(separator: "; "))\n"
         }
         let packets = finding.frames.compactMap { sketches[$0] }.sorted { $0.frame < $1.frame }
+        // The kernel column appears only where the kernel was asked (`--kernel-drops`).
+        let drops = Dictionary(grouping: finding.kernelDrops.filter { $0.frame != nil }, by: { $0.frame! })
+        let kernelColumn = !finding.kernelDrops.isEmpty
         if !packets.isEmpty {
             let start = packets[0].time
-            out += "\n| frame | time | interface | source → destination | what |\n|---|---|---|---|---|\n"
+            out += "\n| frame | time | interface | source → destination | what |\(kernelColumn ? " kernel |" : "")\n|---|---|---|---|---|\(kernelColumn ? "---|" : "")\n"
             for packet in packets {
-                out += "| \(packet.frame) | +\(formatOffset(packet.time.seconds(since: start))) | \(Self.cell(packet.interface ?? "")) | \(Self.cell("\(packet.endpoint(packet.source, packet.sourcePort)) → \(packet.endpoint(packet.destination, packet.destinationPort))")) | \(Self.cell(packet.what)) |\n"
+                out += "| \(packet.frame) | +\(formatOffset(packet.time.seconds(since: start))) | \(Self.cell(packet.interface ?? "")) | \(Self.cell("\(packet.endpoint(packet.source, packet.sourcePort)) → \(packet.endpoint(packet.destination, packet.destinationPort))")) | \(Self.cell(packet.what)) |"
+                if kernelColumn { out += " \(Self.cell(drops[packet.frame]?.map { "dropped: \($0.reasonText)" }.joined(separator: ", ") ?? "")) |" }
+                out += "\n"
             }
             if let diagram = sequenceDiagram(finding, packets) { out += "\n" + diagram }
+        }
+        let uncaptured = finding.kernelDrops.filter { $0.frame == nil }
+        if !uncaptured.isEmpty {
+            out += "\nDropped by the kernel before the capture saw them:\n\n"
+            for drop in uncaptured {
+                out += "- \(drop.time.iso8601(fractionDigits: 6)) \(drop.flow.map { "`\($0.text(interface: nil))` " } ?? "")\(drop.kind): \(drop.reasonText) (\(drop.explanation))\n"
+            }
         }
         return out + "\n"
     }
@@ -168,6 +180,9 @@ public struct MarkdownReport {
                 synsSeen += 1
             }
             lines.append("    \(from)\(arrow)\(to): \(Self.mermaidSafe(label)) (frame \(packet.frame), +\(formatOffset(packet.time.seconds(since: start))))")
+            for drop in finding.kernelDrops where drop.frame == packet.frame {
+                lines.append("    Note over \(to): dropped by the kernel: \(Self.mermaidSafe(drop.reasonText))")
+            }
         }
         out += lines.joined(separator: "\n") + "\n"
         switch finding.rule {

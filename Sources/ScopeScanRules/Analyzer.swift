@@ -19,6 +19,9 @@ public struct AnalysisSummary: Sendable {
     /// Per interface index: packets seen.
     public var packetsByInterface: [Int: Int] = [:]
     public var warnings: [String] = []
+    /// Drops the kernel reported (`--kernel-drops`), and those beyond the cap.
+    public var kernelDrops = 0
+    public var kernelDropsNotKept = 0
 
     public init() {}
 
@@ -295,6 +298,14 @@ public final class Analyzer {
     public func finish() -> [Finding] {
         tracker.finish(interfaces: interfaces, findings: &collector)
         for rule in rules { rule.finish(interfaces: interfaces, findings: &collector) }
+        if !kernelDrops.isEmpty {
+            // Drops of frames a finding proves explain that finding; the rest are kernel-drop's.
+            let unexplained = collector.attach(kernelDrops)
+            if let rule = rules.lazy.compactMap({ $0 as? KernelDropRule }).first {
+                rule.report(unexplained, interfaces: interfaces, findings: &collector)
+            }
+            kernelDrops = []
+        }
         counts.connectionAttempts = tracker.attemptsStarted
         counts.flowsEvicted = rules.reduce(tracker.evicted) { $0 + $1.evictedEntries }
         counts.peakFlowsTracked = tracker.peakTracked
@@ -306,4 +317,22 @@ public final class Analyzer {
     }
 
     public func addWarning(_ warning: String) { counts.warnings.append(warning) }
+
+    /// Kernel drops tied to frames (or to none), kept until `finish` attaches them to findings.
+    private var kernelDrops: [KernelDropRecord] = []
+    static let maximumKernelDrops = 100_000
+
+    /// Takes drops the kernel reported (live capture with `--kernel-drops`); at most 100,000 are
+    /// kept, further ones are counted in a warning.
+    public func noteKernelDrops(_ drops: [KernelDropRecord]) {
+        let room = Self.maximumKernelDrops - kernelDrops.count
+        if drops.count > room {
+            if room > 0 || counts.kernelDropsNotKept == 0 {
+                counts.warnings.append("more than \(Self.maximumKernelDrops) kernel drops; further ones are counted, not tied to findings")
+            }
+            counts.kernelDropsNotKept += drops.count - max(room, 0)
+        }
+        kernelDrops += drops.prefix(max(room, 0))
+        counts.kernelDrops += drops.count
+    }
 }

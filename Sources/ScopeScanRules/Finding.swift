@@ -103,6 +103,9 @@ public struct Finding: Sendable {
     /// Other rules this finding is linked to (icmp-unreachable code 2 → scope-violation).
     public var related: [RuleID]
 
+    /// What the kernel said of the finding's frames (live capture with `--kernel-drops`).
+    public var kernelDrops: [KernelDropRecord] = []
+
     public static let maximumFrames = 64
 
     public init(rule: RuleID, severity: Severity, time: Timestamp, interfaceIndex: Int?, interface: String?, flow: FlowDescription?, summary: String, details: any FindingDetails, frames: [Int], count: Int = 1, related: [RuleID] = []) {

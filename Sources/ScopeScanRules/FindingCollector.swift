@@ -79,6 +79,23 @@ public struct FindingCollector {
         change(&findings[position])
     }
 
+    /// Ties each drop to the findings whose frames include its frame and adds the kernel's word to
+    /// them; returns the drops no finding took.
+    mutating func attach(_ drops: [KernelDropRecord]) -> [KernelDropRecord] {
+        var byFrame: [Int: [Int]] = [:]
+        for (position, finding) in findings.enumerated() {
+            for frame in finding.frames { byFrame[frame, default: []].append(position) }
+        }
+        var perFinding: [Int: [KernelDropRecord]] = [:]
+        var unexplained: [KernelDropRecord] = []
+        for drop in drops {
+            guard let frame = drop.frame, let positions = byFrame[frame] else { unexplained.append(drop); continue }
+            for position in positions { perFinding[position, default: []].append(drop) }
+        }
+        for (position, list) in perFinding { findings[position].attach(list) }
+        return unexplained
+    }
+
     /// Findings ordered by the time of their first frame, then by frame.
     public func sorted() -> [Finding] {
         findings.enumerated().sorted { a, b in

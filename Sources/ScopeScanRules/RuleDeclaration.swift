@@ -93,6 +93,7 @@ public enum RuleCatalogue {
         SameFlowMultipleInterfacesRule.declaration,
         TCPRefusedRule.declaration,
         NeighborUnresolvedRule.declaration,
+        KernelDropRule.declaration,
     ]
 
     public static let all: [RuleDescriptor] = declarations.map(\.descriptor)

@@ -150,7 +150,7 @@ struct AnalyzeCommandTests {
     @Test("rules lists every rule id, in text and JSON")
     func rules() throws {
         let text = try run(["rules"])
-        let ids = ["linklocal-on-loopback", "syn-unanswered", "slow-connect", "icmp-unreachable", "scope-violation", "embedded-scope-id", "ipv4-mapped-on-wire", "loopback-address-off-loopback", "nonlocal-on-loopback", "same-flow-multiple-interfaces", "tcp-refused", "neighbor-unresolved"]
+        let ids = ["linklocal-on-loopback", "syn-unanswered", "slow-connect", "icmp-unreachable", "scope-violation", "embedded-scope-id", "ipv4-mapped-on-wire", "loopback-address-off-loopback", "nonlocal-on-loopback", "same-flow-multiple-interfaces", "tcp-refused", "neighbor-unresolved", "kernel-drop"]
         for id in ids { #expect(text.stdout.contains(id)) }
         let json = try jsonLines(try run(["rules", "--format", "json"]).stdout)
         #expect(json.compactMap { $0["id"] as? String } == ids)

@@ -1,0 +1,92 @@
+import ScopeScanPackets
+import ScopeScanWire
+
+/// A packet the kernel freed with a drop reason (Linux `skb:kfree_skb`), as the rules and reports
+/// see it: owned values only, tied to the captured frame it killed when the capture has it.
+/// ScopeScanKernel produces these; nothing here knows about BPF.
+public struct KernelDropRecord: Sendable, Hashable {
+    /// The captured frame of the dropped packet; nil when it never reached the capture (dropped on
+    /// output before the tap, e.g. a RST dropped by an output rule).
+    public var frame: Int?
+    /// When the kernel dropped it (wall clock, the capture's time base).
+    public var time: Timestamp
+    /// `enum skb_drop_reason` without its prefix: "NETFILTER_DROP", "NO_SOCKET", …
+    public var reason: String
+    /// The kernel function that dropped it ("nft_do_chain"), when /proc/kallsyms could name it.
+    public var location: String?
+    /// The device the packet was on; nil on the output path (no device yet).
+    public var interface: String?
+    /// A short human explanation of the reason ("a firewall rule").
+    public var explanation: String
+    /// The dropped packet's addresses and ports, from its own headers.
+    public var flow: FlowDescription?
+    public var tcpFlags: TCPFlags?
+    /// The copied network header and first transport bytes (raw IP), for the evidence file.
+    public var bytes: [UInt8]
+
+    public init(frame: Int?, time: Timestamp, reason: String, location: String?, interface: String?, explanation: String,
+                flow: FlowDescription?, tcpFlags: TCPFlags? = nil, bytes: [UInt8] = []) {
+        self.frame = frame
+        self.time = time
+        self.reason = reason
+        self.location = location
+        self.interface = interface
+        self.explanation = explanation
+        self.flow = flow
+        self.tcpFlags = tcpFlags
+        self.bytes = bytes
+    }
+
+    /// "NETFILTER_DROP in nft_do_chain"
+    public var reasonText: String { location.map { "\(reason) in \($0)" } ?? reason }
+
+    /// What the dropped packet was, for summaries: "SYN", "RST", "packet".
+    public var kind: String {
+        guard let flags = tcpFlags else { return "packet" }
+        if flags.contains(.syn) && !flags.contains(.ack) { return "SYN" }
+        if flags.contains(.syn) { return "SYN-ACK" }
+        if flags.contains(.rst) { return "RST" }
+        return "segment"
+    }
+
+    /// Multicast noise the kernel counts as NOT_SPECIFIED (ip6_mc_input): summarised, not listed.
+    var isBackground: Bool {
+        reason == "NOT_SPECIFIED" && (flow?.destination.isMulticast ?? false)
+    }
+}
+
+extension IPAddress {
+    var isMulticast: Bool {
+        switch self {
+        case .v6(let address): return address.isMulticast
+        case .v4(let address): return address.value >> 28 == 0xe
+        }
+    }
+}
+
+extension Finding {
+    /// Adds the kernel's word on this finding's frames to its summary: "all 3 SYNs were dropped by
+    /// the kernel: NETFILTER_DROP in nft_do_chain (a firewall rule)".
+    mutating func attach(_ drops: [KernelDropRecord]) {
+        kernelDrops = drops.sorted { ($0.time, $0.frame ?? 0) < ($1.time, $1.frame ?? 0) }
+        summary += ". " + Self.dropSentence(kernelDrops, framesInFinding: frames.count)
+    }
+
+    static func dropSentence(_ drops: [KernelDropRecord], framesInFinding: Int) -> String {
+        let kinds = Set(drops.map(\.kind))
+        let kind = kinds.count == 1 ? kinds.first! : "packet"
+        let count = Set(drops.compactMap(\.frame)).count
+        let what: String
+        if count == framesInFinding {
+            what = count == 1 ? "the \(kind) was" : "all \(count) \(kind)s were"
+        } else {
+            what = "\(count) of its \(framesInFinding) frames \(count == 1 ? "was" : "were")"
+        }
+        var reasons: [String] = []
+        for drop in drops {
+            let text = "\(drop.reasonText) (\(drop.explanation))"
+            if !reasons.contains(text) { reasons.append(text) }
+        }
+        return "\(what) dropped by the kernel: \(reasons.joined(separator: "; "))"
+    }
+}
