@@ -32,6 +32,18 @@ let package = Package(
         // The pipeline a library user calls: open a capture, analyse it (two passes when needed),
         // write the report and the evidence pcapng.
         .target(name: "ScopeScanAnalysis", dependencies: ["ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport"]),
+        // libbpf, found through pkg-config (Debian: libbpf-dev, which brings libelf-dev and zlib1g-dev).
+        .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
+        // The skb:kfree_skb tracer: the BPF program's source (bpf/, compiled by Scripts/gen-bpf.sh into
+        // generated/) and its libbpf loader. Elsewhere than Linux it compiles to stubs that fail.
+        .target(
+            name: "CKernelDrops",
+            dependencies: [.target(name: "CLibbpf", condition: .when(platforms: [.linux]))],
+            exclude: ["bpf"]
+        ),
+        // Kernel drop reasons for a live capture, the matcher tying them to captured frames, route
+        // lookups. Linux only at run time; builds everywhere.
+        .target(name: "ScopeScanKernel", dependencies: ["CKernelDrops", "ScopeScanWire", "ScopeScanPackets"]),
         .executableTarget(
             name: "scopescan",
             dependencies: [
@@ -41,6 +53,7 @@ let package = Package(
         ),
         .testTarget(name: "ScopeScanWireTests", dependencies: ["ScopeScanWire"]),
         .testTarget(name: "ScopeScanPacketsTests", dependencies: ["ScopeScanPackets"]),
+        .testTarget(name: "ScopeScanKernelTests", dependencies: ["ScopeScanKernel", "ScopeScanWire", "ScopeScanPackets"]),
         .testTarget(name: "ScopeScanCaptureTests", dependencies: ["ScopeScanCapture", "ScopeScanWire"]),
         .testTarget(name: "ScopeScanRulesTests", dependencies: ["ScopeScanRules", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanWire"]),
         // Golden/ holds expected outputs, read by path.
