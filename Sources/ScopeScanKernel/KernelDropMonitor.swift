@@ -38,7 +38,7 @@ public final class KernelDropMonitor {
         self.networkNamespaceInode = inode
         reasons = try KernelDropReasonTable.load()
         // Symbols are a nicety: a table that cannot be read leaves functions nil, it does not fail.
-        symbols = (try? KernelSymbolTable.load()) ?? KernelSymbolTable(kallsyms: [UInt8]())
+        symbols = (try? KernelSymbolTable.load()) ?? KernelSymbolTable(kallsyms: [])
         var message = [CChar](repeating: 0, count: 512)
         guard let opened = sskd_open(inode, &message, message.count) else {
             throw KernelDropsUnavailable(decodeCString(message))
@@ -136,16 +136,27 @@ public final class KernelDropMonitor {
     /// The reasons the tracer cannot load, each as its own clear line, checked before libbpf tries
     /// (whose errors name a step, not a cause).
     static func checkPrerequisites() throws(KernelDropsUnavailable) {
-        guard access("/sys/kernel/btf/vmlinux", R_OK) == 0 else {
-            throw KernelDropsUnavailable("the kernel has no BTF (/sys/kernel/btf/vmlinux missing: CONFIG_DEBUG_INFO_BTF is off)")
+        let problem = prerequisiteProblem(hasBTF: access("/sys/kernel/btf/vmlinux", R_OK) == 0,
+                                          effectiveCapabilities: effectiveCapabilities())
+        if let problem { throw problem }
+    }
+    #endif
+
+    /// `effectiveCapabilities` nil: unknown, and libbpf's own error will tell.
+    static func prerequisiteProblem(hasBTF: Bool, effectiveCapabilities: UInt64?) -> KernelDropsUnavailable? {
+        guard hasBTF else {
+            return KernelDropsUnavailable("the kernel has no BTF (/sys/kernel/btf/vmlinux missing: CONFIG_DEBUG_INFO_BTF is off)")
         }
-        guard let capabilities = effectiveCapabilities() else { return }
+        guard let capabilities = effectiveCapabilities else { return nil }
+        // Before 5.8 there was no CAP_BPF or CAP_PERFMON and CAP_SYS_ADMIN covered both.
         let sysAdmin: UInt64 = 1 << 21, perfmon: UInt64 = 1 << 38, bpf: UInt64 = 1 << 39
         guard capabilities & sysAdmin != 0 || capabilities & (perfmon | bpf) == perfmon | bpf else {
-            throw KernelDropsUnavailable("needs root, or CAP_BPF and CAP_PERFMON")
+            return KernelDropsUnavailable("needs root, or CAP_BPF and CAP_PERFMON")
         }
+        return nil
     }
 
+    #if os(Linux)
     /// CapEff from /proc/self/status; nil when unreadable (then libbpf's own error decides).
     static func effectiveCapabilities() -> UInt64? {
         guard let status = try? readWholeFile("/proc/thread-self/status") else { return nil }

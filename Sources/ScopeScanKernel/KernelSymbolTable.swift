@@ -20,36 +20,37 @@ public struct KernelSymbolTable: Sendable {
 
     /// Parses kallsyms text: "ffffffff81fbcc40 T nft_do_chain" or "… t name\t[module]". Only text
     /// symbols (t, T) are kept: a drop location is a return address in code.
-    public init(kallsyms text: some Collection<UInt8>) {
+    public init(kallsyms text: [UInt8]) {
         var entries: [(address: UInt64, start: Int32, length: Int32)] = []
         var bytes: [UInt8] = []
-        var line: [UInt8] = []
-        func take() {
-            defer { line.removeAll(keepingCapacity: true) }
-            guard let firstSpace = line.firstIndex(of: 0x20), firstSpace + 3 < line.count, line[firstSpace + 2] == 0x20 else { return }
-            let type = line[firstSpace + 1]
-            guard type == UInt8(ascii: "t") || type == UInt8(ascii: "T") else { return }
-            var address: UInt64 = 0
-            for digit in line[..<firstSpace] {
-                guard let value = hexValue(digit) else { return }
-                address = address << 4 | UInt64(value)
+        text.withUnsafeBufferPointer { text in
+            var lineStart = 0
+            while lineStart < text.count {
+                let lineEnd = text[lineStart...].firstIndex(of: 0x0a) ?? text.count
+                defer { lineStart = lineEnd + 1 }
+                // "address type name": the type is one letter between single spaces.
+                guard let space = text[lineStart..<lineEnd].firstIndex(of: 0x20), space + 3 < lineEnd, text[space + 2] == 0x20 else { continue }
+                let type = text[space + 1]
+                guard type == UInt8(ascii: "t") || type == UInt8(ascii: "T") else { continue }
+                var address: UInt64 = 0
+                var valid = space > lineStart
+                for digit in text[lineStart..<space] {
+                    guard let value = hexValue(digit) else { valid = false; break }
+                    address = address << 4 | UInt64(value)
+                }
+                guard valid, address != 0 else { continue }
+                let nameStart = space + 3
+                let nameEnd = text[nameStart..<lineEnd].firstIndex { $0 == 0x09 || $0 == 0x20 } ?? lineEnd
+                guard nameEnd > nameStart else { continue }
+                entries.append((address, Int32(bytes.count), Int32(nameEnd - nameStart)))
+                bytes.append(contentsOf: text[nameStart..<nameEnd])
             }
-            guard address != 0 else { return }
-            let nameStart = firstSpace + 3
-            let nameEnd = line[nameStart...].firstIndex { $0 == 0x09 || $0 == 0x20 } ?? line.count
-            guard nameEnd > nameStart else { return }
-            entries.append((address, Int32(bytes.count), Int32(nameEnd - nameStart)))
-            bytes.append(contentsOf: line[nameStart..<nameEnd])
         }
-        for byte in text {
-            if byte == 0x0a { take() } else { line.append(byte) }
-        }
-        take()
         entries.sort { $0.address < $1.address }
         addresses = entries.map(\.address)
         nameStarts = entries.map(\.start)
-        nameBytes = bytes
         nameLengths = entries.map(\.length)
+        nameBytes = bytes
     }
 
     /// Reads the running kernel's table (or another file in the same format).
