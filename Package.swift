@@ -53,7 +53,7 @@ let package = Package(
         ),
         .testTarget(name: "ScopeScanWireTests", dependencies: ["ScopeScanWire"]),
         .testTarget(name: "ScopeScanPacketsTests", dependencies: ["ScopeScanPackets"]),
-        .testTarget(name: "ScopeScanKernelTests", dependencies: ["ScopeScanKernel", "ScopeScanWire", "ScopeScanPackets"]),
+        .testTarget(name: "ScopeScanKernelTests", dependencies: ["ScopeScanKernel", "ScopeScanWire", "ScopeScanPackets", "ScopeScanCapture"]),
         .testTarget(name: "ScopeScanCaptureTests", dependencies: ["ScopeScanCapture", "ScopeScanWire"]),
         .testTarget(name: "ScopeScanRulesTests", dependencies: ["ScopeScanRules", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanWire"]),
         // Golden/ holds expected outputs, read by path.

@@ -1,5 +1,6 @@
 /* Loader of the skb:kfree_skb tracer: opens the embedded object, sets the namespace filter, loads,
  * attaches and reads the ring buffer. See include/kernel_drops.h. */
+#define _GNU_SOURCE 1 /* setns and CLONE_NEWNET, before any system header */
 #include "kernel_drops.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 
 #ifdef __linux__
 
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <bpf/bpf.h>
@@ -222,6 +224,11 @@ int sskd_drop_reasons(const char *btf_path, sskd_reason_fn callback, void *conte
     return count;
 }
 
+int sskd_enter_network_namespace(int fd)
+{
+    return setns(fd, CLONE_NEWNET) == 0 ? 0 : -errno;
+}
+
 #else /* not Linux: the tracer needs Linux's BPF; every call reports ENOSYS. */
 
 sskd_monitor *sskd_open(uint64_t netns_inode, char *err, size_t errlen)
@@ -242,6 +249,8 @@ int sskd_poll(sskd_monitor *monitor, int timeout_ms, sskd_drop_fn callback, void
 uint64_t sskd_lost(const sskd_monitor *monitor) { (void)monitor; return 0; }
 int sskd_fd(const sskd_monitor *monitor) { (void)monitor; return -ENOSYS; }
 void sskd_close(sskd_monitor *monitor) { (void)monitor; }
+
+int sskd_enter_network_namespace(int fd) { (void)fd; return -ENOSYS; }
 
 int sskd_drop_reasons(const char *btf_path, sskd_reason_fn callback, void *context, char *err, size_t errlen)
 {

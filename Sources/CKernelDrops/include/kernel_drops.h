@@ -40,4 +40,8 @@ typedef void (*sskd_reason_fn)(void *context, uint32_t value, const char *name);
  * 5.17), with one line in `err`. */
 int sskd_drop_reasons(const char *btf_path, sskd_reason_fn callback, void *context, char *err, size_t errlen);
 
+/* Moves the calling thread (only it) into the network namespace open at `fd` (a /run/netns/NAME or
+ * /proc/PID/ns/net descriptor): setns(2), which Swift's Glibc module does not import. 0 or -errno. */
+int sskd_enter_network_namespace(int fd);
+
 #endif
