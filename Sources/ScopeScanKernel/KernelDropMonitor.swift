@@ -26,6 +26,8 @@ public final class KernelDropMonitor {
     #endif
     private var clock = WallClockOffset()
     private var interfaceNames: [UInt32: String] = [:]
+    // Drops come from a handful of call sites: name each once, not once per drop.
+    private var functionNames: [UInt64: String?] = [:]
 
     /// Opens the tracer for the calling thread's network namespace, or for `networkNamespaceInode`
     /// (drops of every other namespace are filtered out in the kernel). Reads the drop reasons from
@@ -118,9 +120,16 @@ public final class KernelDropMonitor {
         let captured = min(Int(event.captured), Int(SSKD_CAPTURE_BYTES))
         let bytes = withUnsafeBytes(of: event.bytes) { Array($0.prefix(captured)) }
         return KernelDrop(time: clock.wallClock(monotonicNanoseconds: event.monotonic_ns),
-                          reason: reasons.reason(event.reason), function: symbols.function(at: event.location),
+                          reason: reasons.reason(event.reason), function: functionName(event.location),
                           location: event.location, interfaceIndex: event.ifindex,
                           interfaceName: interfaceName(event.ifindex), length: event.skb_len, bytes: bytes)
+    }
+
+    private func functionName(_ location: UInt64) -> String? {
+        if let known = functionNames[location] { return known }
+        let name = symbols.function(at: location)
+        functionNames[location] = name
+        return name
     }
 
     private func interfaceName(_ index: UInt32) -> String? {
