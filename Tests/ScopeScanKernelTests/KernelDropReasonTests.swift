@@ -29,6 +29,18 @@ struct KernelDropReasonTests {
             return text.hasPrefix("kernel drop reasons unavailable: ") && !text.contains("\n") && text.contains("/nonexistent/vmlinux")
         }
     }
+
+    /// A kernel before 5.17, as its BTF looks: types, but no enum skb_drop_reason. The BTF of a
+    /// small BPF object stands in for it.
+    @Test("BTF without enum skb_drop_reason: the 5.17 line", .enabled(if: access("/opt/swift/usr/bin/clang", X_OK) == 0, "no /opt/swift/usr/bin/clang"))
+    func btfWithoutReasons() throws {
+        let object = "/tmp/sskd-old-kernel-\(getpid()).o"
+        defer { unlink(object) }
+        try shell("echo 'enum other { A, B }; enum other used;' | /opt/swift/usr/bin/clang -target bpf -g -x c -c -o \(object) -")
+        #expect(throws: KernelDropsUnavailable("the kernel's BTF has no enum skb_drop_reason (drop reasons came in Linux 5.17)")) {
+            _ = try KernelDropReasonTable.load(btfPath: object)
+        }
+    }
     #endif
 
     @Test("prerequisites: no BTF, no privilege, each its own line; root or CAP_BPF+CAP_PERFMON pass")
