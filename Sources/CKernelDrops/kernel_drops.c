@@ -163,7 +163,13 @@ int sskd_poll(sskd_monitor *monitor, int timeout_ms, sskd_drop_fn callback, void
         return -EINVAL;
     monitor->callback = callback;
     monitor->context = context;
-    int count = timeout_ms == 0 ? ring_buffer__consume(monitor->ring) : ring_buffer__poll(monitor->ring, timeout_ms);
+    /* The program wakes the consumer at most once a millisecond, so a wait can end by its timeout
+     * with records written since the last wakeup: consume those too. */
+    int count = timeout_ms == 0 ? 0 : ring_buffer__poll(monitor->ring, timeout_ms);
+    if (count >= 0) {
+        int more = ring_buffer__consume(monitor->ring);
+        count = more < 0 ? more : count + more;
+    }
     monitor->callback = NULL;
     monitor->context = NULL;
     return count == -EINTR ? 0 : count;

@@ -20,7 +20,9 @@ typedef void (*sskd_drop_fn)(void *context, const struct sskd_event *event);
 sskd_monitor *sskd_open(uint64_t netns_inode, char *err, size_t errlen);
 
 /* Waits up to timeout_ms (0: do not wait, -1: forever) for drops and hands each to `callback`.
- * Returns how many were handed over, or -errno. An interrupted wait returns 0. */
+ * Returns how many were handed over, or -errno. An interrupted wait returns 0. The program wakes the
+ * waiter at most once a millisecond, so a drop right after another may be handed over only when the
+ * timeout ends: poll with a timeout (100 ms) rather than forever. */
 int sskd_poll(sskd_monitor *monitor, int timeout_ms, sskd_drop_fn callback, void *context);
 
 /* Drops the tracer saw but had no ring-buffer room for, since open. */
