@@ -33,10 +33,22 @@ let package = Package(
         .target(name: "ScopeScanReport", dependencies: ["ScopeScanSystem", "ScopeScanWire", "ScopeScanPackets", "ScopeScanRules"]),
         // The pipeline a library user calls: open a capture, analyse it (two passes when needed),
         // write the report and the evidence pcapng.
-        .target(name: "ScopeScanAnalysis", dependencies: ["ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport"]),
+        // libbpf, found through pkg-config (Debian: libbpf-dev, which brings libelf-dev and zlib1g-dev).
+        .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
+        // The skb:kfree_skb tracer: the BPF program's source (bpf/, compiled by Scripts/gen-bpf.sh into
+        // generated/) and its libbpf loader. Elsewhere than Linux it compiles to stubs that fail.
+        .target(
+            name: "CKernelDrops",
+            dependencies: [.target(name: "CLibbpf", condition: .when(platforms: [.linux]))],
+            exclude: ["bpf"]
+        ),
+        // Kernel drop reasons for a live capture, the matcher tying them to captured frames, route
+        // lookups. Linux only at run time; builds everywhere.
+        .target(name: "ScopeScanKernel", dependencies: ["CKernelDrops", "ScopeScanSystem", "ScopeScanWire", "ScopeScanPackets"]),
+        .target(name: "ScopeScanAnalysis", dependencies: ["ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanKernel"]),
         // `scopescan probe` as a library: the plan of attempts, the platform sockets and routes, the
         // capture session, the verdict and its outputs. The verdict and plan are pure values.
-        .target(name: "ScopeScanProbe", dependencies: ["ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanAnalysis"]),
+        .target(name: "ScopeScanProbe", dependencies: ["ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanAnalysis", "ScopeScanKernel"]),
         .executableTarget(
             name: "scopescan",
             dependencies: [
@@ -47,6 +59,7 @@ let package = Package(
         .testTarget(name: "ScopeScanWireTests", dependencies: ["ScopeScanWire"]),
         .testTarget(name: "ScopeScanPacketsTests", dependencies: ["ScopeScanPackets"]),
         .testTarget(name: "ScopeScanReportTests", dependencies: ["ScopeScanReport"]),
+        .testTarget(name: "ScopeScanKernelTests", dependencies: ["ScopeScanKernel", "ScopeScanWire", "ScopeScanPackets", "ScopeScanCapture"]),
         .testTarget(name: "ScopeScanCaptureTests", dependencies: ["ScopeScanCapture", "ScopeScanWire"]),
         .testTarget(name: "ScopeScanProbeTests", dependencies: ["ScopeScanProbe", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanRules", "ScopeScanWire"]),
         .testTarget(name: "ScopeScanRulesTests", dependencies: ["ScopeScanRules", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanWire"]),

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs what scopescan needs on Debian/Ubuntu. Without arguments: libpcap-dev (to build and run).
+# Installs what scopescan needs on Debian/Ubuntu. Without arguments: libpcap-dev and libbpf-dev (to
+# build and run; libbpf-dev brings libelf-dev and zlib1g-dev).
 # With --test: also what the tests use (tshark for the oracle crosscheck, tcpdump, scapy, nftables,
-# iproute2 for namespaces). Runs apt-get update once, and only when something is missing.
+# iproute2 for namespaces, bpftool for the check that the embedded BPF object is current). Runs
+# apt-get update once, and only when something is missing.
 set -euo pipefail
 
-packages=(libpcap-dev pkg-config)
+packages=(libpcap-dev libbpf-dev pkg-config)
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(tshark tcpdump python3-scapy nftables iproute2 procps)
+    packages+=(tshark tcpdump python3-scapy nftables iproute2 procps bpftool)
 fi
 
 missing=()

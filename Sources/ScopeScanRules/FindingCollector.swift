@@ -92,7 +92,7 @@ public struct FindingCollector {
             guard let frame = drop.frame, let positions = byFrame[frame] else { unexplained.append(drop); continue }
             for position in positions { perFinding[position, default: []].append(drop) }
         }
-        for (position, list) in perFinding { findings[position].attach(list) }
+        for (position, list) in perFinding { findings[position].attachKernelDrops(list) }
         return unexplained
     }
 

@@ -65,10 +65,15 @@ extension IPAddress {
 }
 
 extension Finding {
-    /// Adds the kernel's word on this finding's frames to its summary: "all 3 SYNs were dropped by
-    /// the kernel: NETFILTER_DROP in nft_do_chain (a firewall rule)".
-    mutating func attach(_ drops: [KernelDropRecord]) {
-        kernelDrops = drops.sorted { ($0.time, $0.frame ?? 0) < ($1.time, $1.frame ?? 0) }
+    /// Takes the drops of this finding's frames from `drops` and adds the kernel's word to its
+    /// summary: "all 3 SYNs were dropped by the kernel: NETFILTER_DROP in nft_do_chain (a firewall
+    /// rule)". Once: a finding that already carries drops is left as it is.
+    public mutating func attachKernelDrops(_ drops: [KernelDropRecord]) {
+        guard kernelDrops.isEmpty else { return }
+        let mine = Set(frames)
+        let taken = drops.filter { $0.frame.map(mine.contains) ?? false }
+        guard !taken.isEmpty else { return }
+        kernelDrops = taken.sorted { ($0.time, $0.frame ?? 0) < ($1.time, $1.frame ?? 0) }
         summary += ". " + Self.dropSentence(kernelDrops, framesInFinding: frames.count)
     }
 

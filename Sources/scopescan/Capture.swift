@@ -55,6 +55,9 @@ struct Capture: ParsableCommand {
     @Option(help: "Colour the text output: auto, always, never.")
     var color: ColourChoice = .auto
 
+    @Flag(name: .customLong("kernel-drops"), help: "Ask the kernel why packets die (Linux 5.17+, root or CAP_BPF and CAP_PERFMON): trace skb:kfree_skb in this network namespace and tie each drop's reason to the frame it killed.")
+    var kernelDrops = false
+
     @OptionGroup(title: "Rules and thresholds")
     var ruleOptions: RuleOptions
 
@@ -112,7 +115,12 @@ struct Capture: ParsableCommand {
         let analyzer = Analyzer(configuration: ruleOptions.configuration)
         analyzer.setHostInterfaces(HostInterfaces.list().map(\.interface))
         analyzer.updateInterfaces(capture.interfaces)
-        analyzer.onNewFinding { finding in
+        // The kernel's drop reasons: unavailable is one line, and the capture goes on without them.
+        var tracer: KernelDropTracer?
+        if kernelDrops {
+            do { tracer = try KernelDropTracer() } catch { FileHandleWriter.standardError("scopescan: \(error)\n") }
+        }
+        func show(_ finding: Finding) {
             worst = max(worst ?? finding.severity, finding.severity)
             switch format {
             case .text:
@@ -122,13 +130,32 @@ struct Capture: ParsableCommand {
                 out.writeLine(FindingFormatter.json(finding))
             }
         }
+        // With the kernel asked, a finding is held a moment so that it carries the drops of its
+        // frames, which the kernel reports microseconds after the packets (settled in 50 ms).
+        var held: [(finding: Finding, due: Timestamp)] = []
+        func release(before now: Timestamp?) {
+            let records = tracer?.matched ?? []
+            while let first = held.first, now.map({ first.due <= $0 }) ?? true {
+                var finding = first.finding
+                finding.attachKernelDrops(records)
+                show(finding)
+                held.removeFirst()
+            }
+        }
+        analyzer.onNewFinding { finding in
+            if tracer == nil { show(finding) } else { held.append((finding, Timestamp(nanoseconds: Timestamp.now().nanoseconds + 300_000_000))) }
+        }
         // A new interface on -i any: an interface block in the file, a name for the analyser.
         var recorderError: Error?
         capture.onNewInterface = { interface in
             do { try recorder?.addInterface(interface) } catch { recorderError = error }
             analyzer.updateInterfaces(capture.interfaces)
         }
-        capture.onIdle = { now in analyzer.advance(to: now) }
+        capture.onIdle = { now in
+            analyzer.advance(to: now)
+            tracer?.poll()
+            release(before: now)
+        }
         if format == .text && isatty(2) == 1 {
             FileHandleWriter.standardError("scopescan: capturing on \(interfaces.joined(separator: ", ")); Ctrl-C to stop\n")
         }
@@ -137,7 +164,12 @@ struct Capture: ParsableCommand {
         let warnings = try capture.forEachPacket { packet in
             if packet.interfaceIndex >= analyzer.interfaces.interfaces.count { analyzer.updateInterfaces(capture.interfaces) }
             try recorder?.writePacket(interfaceID: packet.interfaceIndex, timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.bytes, direction: packet.direction)
+            tracer?.observe(packet)
             analyzer.analyse(packet)
+        }
+        if let tracer {
+            analyzer.noteKernelDrops(tracer.finish())
+            if tracer.lost > 0 { analyzer.addWarning("the kernel traced \(tracer.lost) drops it had no buffer room for: the kernel drop list is partial") }
         }
         try recorder?.flush()
         if let recorderError { throw ScopeScanError("\(recordPath ?? "-w"): \(recorderError)") }
@@ -146,6 +178,7 @@ struct Capture: ParsableCommand {
             analyzer.addWarning(warning.description)
         }
         let findings = analyzer.finish()
+        release(before: nil)
         let statistics = capture.statistics()
         switch format {
         case .text:

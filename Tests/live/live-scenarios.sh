@@ -86,6 +86,40 @@ syn-dropped)
     sleep 2.5
     stop_capture
     ;;
+kernel-drops)
+    # Why packets die, from the kernel (capture --kernel-drops in the receiving namespace s):
+    # an nftables input drop (8080), a closed port (8081), a crafted ::1 source on the veth (8082),
+    # a non-local destination with forwarding off (8083), IPv6 disabled on the link (8084). A third
+    # namespace x drops SYNs of its own meanwhile; none of them may show up.
+    mkns "$tag-c" "$tag-s" "$tag-x"
+    veth "$tag-c" veth0 "$tag-s" veth1
+    ip -n "$tag-c" -6 addr add 2001:db8:1::1/64 dev veth0 nodad
+    ip -n "$tag-s" -6 addr add 2001:db8:1::2/64 dev veth1 nodad
+    ip netns exec "$tag-c" sysctl -qw net.ipv4.tcp_syn_retries=2
+    ip netns exec "$tag-s" nft add table inet f
+    ip netns exec "$tag-s" nft add chain inet f in '{ type filter hook input priority 0; }'
+    ip netns exec "$tag-s" nft add rule inet f in tcp dport 8080 tcp flags syn drop
+    ip netns exec "$tag-x" nft add table inet f
+    ip netns exec "$tag-x" nft add chain inet f in '{ type filter hook input priority 0; }'
+    ip netns exec "$tag-x" nft add rule inet f in tcp dport 8080 drop
+    (for _ in $(seq 12); do ip netns exec "$tag-x" "$py" "$nsu" tcp-client ::1 8080 --timeout 0.5 || true; done) >/dev/null 2>&1 &
+    pids+=($!)
+    # Both neighbours known, so crafted frames need no resolution and replies none.
+    smac=$(ip -n "$tag-s" -o link show veth1 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+    ip -n "$tag-c" -6 neigh replace 2001:db8:1::2 lladdr "$smac" dev veth0 nud permanent
+    start_capture "$tag-s" -i veth1 --kernel-drops --syn-timeout 30 'ip6'
+    ip netns exec "$tag-c" "$py" "$nsu" tcp-client 2001:db8:1::2 8080 --timeout 4 || true
+    ip netns exec "$tag-c" "$py" "$nsu" tcp-client 2001:db8:1::2 8081 --timeout 1 || true
+    craft() { # SRC DST DPORT: one SYN from c's veth0 straight to s's MAC
+        ip netns exec "$tag-c" "$py" -c "from scapy.all import *; conf.verb = 0; sendp(Ether(dst='$smac')/IPv6(src='$1', dst='$2')/TCP(sport=40000, dport=$3, flags='S', seq=1000), iface='veth0')"
+    }
+    craft ::1 2001:db8:1::2 8082
+    craft 2001:db8:1::1 2001:db8:99::1 8083
+    sleep 0.3
+    ip netns exec "$tag-s" sysctl -qw net.ipv6.conf.veth1.disable_ipv6=1
+    craft 2001:db8:1::1 2001:db8:1::2 8084
+    stop_capture
+    ;;
 icmp6-unreachable)
     # A router namespace answers with ICMPv6 destination unreachable (no route).
     mkns "$tag-c" "$tag-r"
