@@ -39,12 +39,13 @@ public struct FindingFormatter {
 
     public func text(_ finding: Finding) -> String {
         var lines: [String] = []
+        // Interface names come from the capture: escaped wherever they appear (DisplayText).
         let interface = finding.interface ?? (finding.interfaceIndex.map { $0 >= 0 ? "interface #\($0) (unnamed)" : "several" } ?? "unknown")
-        lines.append("\(paint(finding.rule.rawValue, finding.severity))  \(finding.severity.rawValue)  \(finding.firstTime.iso8601)  \(interface)")
+        lines.append("\(paint(finding.rule.rawValue, finding.severity))  \(finding.severity.rawValue)  \(finding.firstTime.iso8601)  \(DisplayText.escaped(interface))")
         if let flow = finding.flow {
-            lines.append("  flow:    \(flow.text(interface: finding.interface))")
+            lines.append("  flow:    \(DisplayText.escaped(flow.text(interface: finding.interface)))")
         }
-        lines.append("  summary: \(finding.summary)")
+        lines.append("  summary: \(DisplayText.escaped(finding.summary))")
         lines.append("  frames:  \(Self.frameList(finding))")
         if !finding.related.isEmpty {
             lines.append("  see also: \(finding.related.map(\.rawValue).joined(separator: ", "))")
@@ -124,7 +125,7 @@ public struct SummaryFormatter {
         for (rule, count) in summary.suppressedByRule.sorted(by: { $0.key < $1.key }) {
             lines.append("  \(count) further \(rule) findings not kept (--max-findings reached)")
         }
-        return lines.joined(separator: "\n")
+        return lines.map { DisplayText.escaped($0) }.joined(separator: "\n")
     }
 
     public func json(_ summary: AnalysisSummary, interfaces: InterfaceTable, inputs: [String]) -> String {
