@@ -38,14 +38,15 @@ public struct EvidenceOutput {
     public var isRequested: Bool { report != nil || evidence != nil }
 
     /// Creates the temporary files now, so they exist before the process gives up root (whose
-    /// files they then belong to: `owner`). The rename at the end needs the directory writable
-    /// by that user (docs/architecture.md, "Privileges").
+    /// user it becomes: `owner`), and their rename at the end is left to a `RenameHelper` that
+    /// keeps root for that alone (docs/architecture.md, "Privileges").
     public mutating func prepare(owner: FileOwner? = nil) throws(ScopeScanError) {
         guard files == nil, isRequested else { return }
         do {
-            let reportFile = try report.map { path throws(SystemError) in try OutputFile(path: path, owner: owner) }
-            let evidenceFile = try evidence.map { path throws(SystemError) in try OutputFile(path: path, owner: owner) }
+            let reportFile = try report.map { path throws(SystemError) in try OutputFile(path: path) }
+            let evidenceFile = try evidence.map { path throws(SystemError) in try OutputFile(path: path) }
             files = PreparedFiles(report: reportFile, evidence: evidenceFile)
+            if owner != nil { try RenameHelper.start(for: [reportFile, evidenceFile].compactMap { $0 }) }
         } catch {
             throw ScopeScanError(error.description)
         }

@@ -92,6 +92,8 @@ public final class OutputFile {
     public let temporaryPath: String
     public private(set) var descriptor: Int32
     private var done = false
+    /// Set when a `RenameHelper` renames this file (the process gave up root since creating it).
+    var helperNumber: Int?
 
     /// `owner`: hand the temporary file to the user the process will run as after dropping root.
     public init(path: String, owner: FileOwner? = nil) throws(SystemError) {
@@ -131,6 +133,15 @@ public final class OutputFile {
     public func commit() throws(SystemError) {
         guard !done else { return }
         guard fsync(descriptor) == 0 || errno == EINVAL else { throw SystemError(path: path, "cannot write") }
+        if let helperNumber {
+            let code = RenameHelper.ask(helperNumber, remove: false)
+            done = true
+            TemporaryFiles.unregister(temporaryPath)
+            close(descriptor)
+            descriptor = -1
+            if code != 0 { throw SystemError(path: path, "cannot replace", code) }
+            return
+        }
         guard rename(temporaryPath, path) == 0 else {
             let code = errno
             discard()
@@ -146,6 +157,7 @@ public final class OutputFile {
     public func discard() {
         guard !done else { return }
         done = true
+        if let helperNumber { _ = RenameHelper.ask(helperNumber, remove: true) }
         unlink(temporaryPath)
         TemporaryFiles.unregister(temporaryPath)
         if descriptor >= 0 { close(descriptor) }

@@ -75,4 +75,11 @@ enum FileHandleWriter {
         sink.write(text.split(separator: "\n", omittingEmptySubsequences: false).map { DisplayText.escaped(String($0)) }.joined(separator: "\n"))
         sink.flush()
     }
+
+    /// Terminal control of our own making (the progress line's \r and erase), not escaped.
+    static func standardErrorControl(_ text: String) {
+        let sink = OutputSink(fd: 2)
+        sink.write(text)
+        sink.flush()
+    }
 }
