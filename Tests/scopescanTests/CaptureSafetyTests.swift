@@ -268,4 +268,29 @@ struct CaptureSafetyTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty, "scratch file removed")
         #expect(FileManager.default.fileExists(atPath: report))
     }
+
+    @Test("probe --report: its scratch capture is made with O_EXCL in $TMPDIR, setuid to nobody comes before the attempts, nothing left behind",
+          .enabled(if: ProbeNamespace.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/strace")))
+    func probeScratch() throws {
+        let namespace = try ProbeNamespace()
+        defer { namespace.remove() }
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tmp = directory.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        chmod(tmp.path, 0o1777)
+        let trace = directory.appendingPathComponent("trace").path
+        let report = directory.appendingPathComponent("r.md").path
+        let result = try runTool("/usr/sbin/ip", ["netns", "exec", namespace.name, "/usr/bin/env", "TMPDIR=\(tmp.path)", "/usr/bin/strace", "-f", "-e", "trace=openat,setuid,bind", "-o", trace,
+                                                  scopescanBinary.path, "probe", "-i", "veth0", "--timeout", "0.5", "--report", report])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        let creates = lines.filter { $0.contains("scopescan-probe-") && $0.contains("O_CREAT") }
+        #expect(creates.count == 1 && creates.allSatisfy { $0.contains(tmp.path + "/scopescan-probe-") && $0.contains("O_EXCL") }, "\(creates)")
+        let setuid = try #require(lines.firstIndex { $0.contains("setuid(65534)") && $0.hasSuffix("= 0") }, "no setuid to nobody")
+        let firstBind = try #require(lines.firstIndex { $0.contains("bind(") && $0.contains("AF_INET6") })
+        #expect(setuid < firstBind, "root given up before the probe's sockets")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
+        #expect(try String(contentsOfFile: report, encoding: .utf8).contains("# scopescan report"))
+    }
 }
