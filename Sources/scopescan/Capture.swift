@@ -11,11 +11,15 @@ struct Capture: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Capture live on interfaces and report findings as they happen.",
         discussion: """
-        Stops on Ctrl-C / SIGTERM, after -c packets or after --duration seconds, then concludes open \
-        connection attempts, prints the summary with packets received and dropped per interface, and \
-        flushes every file. Needs root or CAP_NET_RAW.
-        Exit status: 0 captured; 1 a finding at or above --fail-on; 2 bad usage, unknown interface, \
-        missing permission or bad filter.
+        Stops on Ctrl-C / SIGTERM / SIGHUP, after -c packets or after --duration seconds, then concludes \
+        open connection attempts, prints the summary with packets received and dropped per interface, \
+        and flushes every file; SIGPIPE (stdout closed) stops it quietly after flushing the files. \
+        An interface deleted or brought down is reported within a second and the capture goes on \
+        with the others. Needs root or CAP_NET_RAW; runs as nobody (-Z) once the handles and files \
+        are open.
+        Exit status: 0 captured; 1 a finding at or above --fail-on, or every interface went away; \
+        2 bad usage, unknown interface, missing permission, bad filter, or an output that would \
+        overwrite an input or a capture (--force).
         """ + "\n\n" + ThresholdArguments.help
     )
 
