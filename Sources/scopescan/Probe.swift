@@ -73,7 +73,8 @@ struct Probe: ParsableCommand {
             try prober.run { result in
                 let out = OutputSink(fd: 1)
                 switch format {
-                case .text: out.write(ProbeTextOutput.render(result))
+                // Interface names are the host's: escaped like every name shown (DisplayText).
+                case .text: out.write(ProbeTextOutput.render(result).split(separator: "\n", omittingEmptySubsequences: false).map { DisplayText.escaped(String($0)) }.joined(separator: "\n"))
                 case .json: for line in ProbeJSON.lines(result) { out.writeLine(line) }
                 }
                 out.flush()
