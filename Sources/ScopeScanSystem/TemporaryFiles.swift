@@ -38,9 +38,12 @@ public enum TemporaryFiles {
     /// Commands that stop cleanly on these signals (capture, probe) install their own handlers.
     public static func installSignalCleanup() {
         var action = sigaction()
-        let handler: @convention(c) (Int32) -> Void = { signal in
+        let handler: @convention(c) (Int32) -> Void = { number in
             TemporaryFiles.removeAll()
-            _exit(128 + signal)
+            // Die of the signal itself, so the parent sees what it sent.
+            _ = signal(number, SIG_DFL)
+            _ = raise(number)
+            _exit(128 + number)
         }
         #if canImport(Glibc)
         action.__sigaction_handler.sa_handler = handler
