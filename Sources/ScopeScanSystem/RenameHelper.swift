@@ -25,12 +25,18 @@ public enum RenameHelper {
             target[i] = strdup(file.path)
             settled[i] = false
         }
+        let signals = [SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGTSTP]
+        let devNull = strdup("/dev/null")!
         let child = fork()
         if child < 0 { throw SystemError(path: "rename helper", "fork") }
         if child == 0 {
-            for signal in [SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGTSTP] { _ = Self.ignore(signal) }
+            // Only system calls on what was made before fork: no allocation in the child.
+            for signal in signals { _ = Self.ignore(signal) }
             let input = toHelper[0], output = fromHelper[1]
             for fd in Int32(3)..<Int32(1024) where fd != input && fd != output { close(fd) }
+            // Not the terminal's or a pipe's: whoever reads the capture's output sees it end with it.
+            let null = open(devNull, O_RDWR)
+            if null >= 0 { for fd in Int32(0)...Int32(2) { dup2(null, fd) } }
             var byte: UInt8 = 0
             while true {
                 let n = read(input, &byte, 1)
@@ -53,6 +59,7 @@ public enum RenameHelper {
                 _ = System.write(output, &answer, 1)
             }
         }
+        free(devNull)
         close(toHelper[0])
         close(fromHelper[1])
         requests = toHelper[1]

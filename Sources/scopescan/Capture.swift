@@ -164,7 +164,7 @@ struct Capture: ParsableCommand {
         capture.onInterfaceLost = { lost in
             let warning = CaptureWarning(path: lost.name, offset: nil, message: "stopped capturing after \(lost.packetsSeen) packets: \(lost.reason)")
             reported.insert(warning.description)
-            FileHandleWriter.standardError("scopescan: warning: \(warning)\(capture.activeInterfaceCount > 0 ? "; capturing on" : "; no interface left")\n")
+            FileHandleWriter.standardError("scopescan: warning: \(warning)\(capture.activeInterfaceCount > 0 ? "; still capturing on \(capture.activeInterfaceCount) interface\(capture.activeInterfaceCount == 1 ? "" : "s")" : "; no interface left, stopping")\n")
             if format == .json { out.writeLine(Self.interfaceLostJSON(lost, remaining: capture.activeInterfaceCount)) }
         }
         if format == .text && isatty(2) == 1 {
