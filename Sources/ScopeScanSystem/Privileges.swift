@@ -45,6 +45,10 @@ public enum Privileges {
     public static func apply(_ plan: Plan) throws(SystemError) {
         guard case .drop(let target) = plan else { return }
         if let target, geteuid() == 0 {
+            #if os(Linux)
+            // No capability can come back through execve of a file with capabilities either.
+            if scopescan_drop_bounding_and_ambient() != 0 { throw SystemError(path: "capabilities", "PR_CAPBSET_DROP") }
+            #endif
             guard setgroups(0, nil) == 0 else { throw SystemError(path: "-Z \(target.name)", "setgroups") }
             guard setgid(target.gid) == 0 else { throw SystemError(path: "-Z \(target.name)", "setgid") }
             guard setuid(target.uid) == 0 else { throw SystemError(path: "-Z \(target.name)", "setuid") }

@@ -117,6 +117,7 @@ struct CaptureSafetyTests {
         #expect(status["Gid"]?.split(separator: "\t").allSatisfy { $0 == "65534" } == true, "Gid \(status["Gid"] ?? "?")")
         #expect(status["Groups"] == "", "supplementary groups \(status["Groups"] ?? "?")")
         #expect(status["CapEff"] == "0000000000000000" && status["CapPrm"] == "0000000000000000")
+        #expect(status["CapBnd"] == "0000000000000000" && status["CapAmb"] == "0000000000000000")
         #expect(status["NoNewPrivs"] == "1")
         try namespace.sendUDP(3)
         usleep(300_000)

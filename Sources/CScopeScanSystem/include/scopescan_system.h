@@ -10,6 +10,9 @@ int scopescan_set_no_new_privs(void);
 int scopescan_get_no_new_privs(void);
 /// capset with every set (effective, permitted, inheritable) empty; 0 on success.
 int scopescan_clear_capabilities(void);
+/// Empties the bounding set (PR_CAPBSET_DROP for every capability; needs CAP_SETPCAP, so before
+/// setuid) and the ambient set; 0 on success.
+int scopescan_drop_bounding_and_ambient(void);
 /// The effective capability set's low 64 bits (capget); -1 on error.
 long long scopescan_effective_capabilities(void);
 #endif
