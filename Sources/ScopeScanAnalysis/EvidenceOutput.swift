@@ -46,7 +46,7 @@ public struct EvidenceOutput {
             let reportFile = try report.map { path throws(SystemError) in try OutputFile(path: path) }
             let evidenceFile = try evidence.map { path throws(SystemError) in try OutputFile(path: path) }
             files = PreparedFiles(report: reportFile, evidence: evidenceFile)
-            if owner != nil { try RenameHelper.start(for: [reportFile, evidenceFile].compactMap { $0 }) }
+            if owner != nil { try RenameHelper.start(for: [reportFile, evidenceFile].compactMap { $0 }.filter(\.isRenamed)) }
         } catch {
             throw ScopeScanError(error.description)
         }

@@ -86,18 +86,30 @@ public struct FileOwner: Sendable, Equatable {
 /// A report or evidence file: written to a temporary file created exclusively (mkstemp) in the
 /// target's directory and renamed over the target by `commit`, so a crash or Ctrl-C leaves the
 /// old file or the whole new one, never half. Until `commit`, the temporary file is removed on exit
-/// (also on SIGINT/SIGTERM/SIGHUP, see `TemporaryFiles`).
+/// (also on SIGINT/SIGTERM/SIGHUP, see `TemporaryFiles`). A target that exists and is not a
+/// regular file (`/dev/stdout`, a FIFO) is written directly: there is nothing to rename over.
 public final class OutputFile {
     public let path: String
     public let temporaryPath: String
     public private(set) var descriptor: Int32
     private var done = false
+    /// Written in place (a device or FIFO), not renamed.
+    private var isDirect = false
     /// Set when a `RenameHelper` renames this file (the process gave up root since creating it).
     var helperNumber: Int?
 
     /// `owner`: hand the temporary file to the user the process will run as after dropping root.
     public init(path: String, owner: FileOwner? = nil) throws(SystemError) {
         self.path = path
+        var info = stat()
+        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR {
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw SystemError(path: path, "cannot open") }
+            descriptor = fd
+            temporaryPath = path
+            isDirect = true
+            return
+        }
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[...$0]) } ?? ""
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -116,6 +128,9 @@ public final class OutputFile {
 
     deinit { discard() }
 
+    /// False for a device or FIFO written in place.
+    public var isRenamed: Bool { !isDirect }
+
     /// Writes all of `bytes` at the current offset.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(SystemError) {
         try Self.writeAll(descriptor, bytes, path: path)
@@ -132,6 +147,12 @@ public final class OutputFile {
     /// fsync, then rename over the target.
     public func commit() throws(SystemError) {
         guard !done else { return }
+        if isDirect {
+            done = true
+            close(descriptor)
+            descriptor = -1
+            return
+        }
         guard fsync(descriptor) == 0 || errno == EINVAL else { throw SystemError(path: path, "cannot write") }
         if let helperNumber {
             let code = RenameHelper.ask(helperNumber, remove: false)
@@ -157,6 +178,11 @@ public final class OutputFile {
     public func discard() {
         guard !done else { return }
         done = true
+        if isDirect {
+            close(descriptor)
+            descriptor = -1
+            return
+        }
         if let helperNumber { _ = RenameHelper.ask(helperNumber, remove: true) }
         unlink(temporaryPath)
         TemporaryFiles.unregister(temporaryPath)

@@ -61,6 +61,16 @@ struct OutputFilesTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["r.md"])
     }
 
+    @Test("a device target (/dev/null, /dev/stdout) is written in place, never renamed over")
+    func deviceTarget() throws {
+        let file = try OutputFile(path: "/dev/null")
+        #expect(!file.isRenamed)
+        try file.write("report")
+        try file.commit()
+        var info = stat()
+        #expect(stat("/dev/null", &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR)
+    }
+
     @Test("TemporaryFile: random name in $TMPDIR, 0600, removed; a planted link is not followed")
     func temporaryFile() throws {
         let file = try TemporaryFile(prefix: "scopescan-test-", suffix: ".pcapng")
