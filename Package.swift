@@ -19,7 +19,9 @@ let package = Package(
             providers: [.apt(["libpcap-dev"]), .brew(["libpcap"])]
         ),
         // The platform layer: the C library of this OS (Glibc, Musl or Darwin) and the calls that differ.
-        .target(name: "ScopeScanSystem"),
+        // C calls Swift cannot import (variadic prctl, raw capset), for ScopeScanSystem only.
+        .target(name: "CScopeScanSystem"),
+        .target(name: "ScopeScanSystem", dependencies: ["CScopeScanSystem"]),
         // Zero-copy protocol views. No I/O, no C.
         .target(name: "ScopeScanWire"),
         // Platform-free packet values: captured packet, interface description, timestamps, the
@@ -60,6 +62,7 @@ let package = Package(
         .testTarget(name: "ScopeScanPacketsTests", dependencies: ["ScopeScanPackets"]),
         .testTarget(name: "ScopeScanReportTests", dependencies: ["ScopeScanReport"]),
         .testTarget(name: "ScopeScanKernelTests", dependencies: ["ScopeScanKernel", "ScopeScanWire", "ScopeScanPackets", "ScopeScanCapture"]),
+        .testTarget(name: "ScopeScanSystemTests", dependencies: ["ScopeScanSystem"]),
         .testTarget(name: "ScopeScanCaptureTests", dependencies: ["ScopeScanCapture", "ScopeScanWire"]),
         .testTarget(name: "ScopeScanProbeTests", dependencies: ["ScopeScanProbe", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanRules", "ScopeScanWire"]),
         .testTarget(name: "ScopeScanRulesTests", dependencies: ["ScopeScanRules", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanWire"]),

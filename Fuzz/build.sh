@@ -31,19 +31,22 @@ build_reader() {
     local opt=$1 out=$2
     local modules=Fuzz/out/modules$opt
     mkdir -p "$modules"
+    # ScopeScanSystem's C shim (prctl, capset), instrumented like the rest.
+    echo "== clang $opt CScopeScanSystem" >&2
+    clang -fsanitize=fuzzer-no-link,address -g -c Sources/CScopeScanSystem/shim.c -I Sources/CScopeScanSystem/include -o "$modules/CScopeScanSystem.o"
     for module in ScopeScanSystem ScopeScanWire ScopeScanPackets ScopeScanCapture ScopeScanRules ScopeScanReport ScopeScanAnalysis; do
         echo "== $SWIFTC $opt $module" >&2
-        local common=("${FLAGS[@]}" "$opt" -enable-testing -wmo -I "$modules" -I Sources/CPcap -module-name "$module")
+        local common=("${FLAGS[@]}" "$opt" -enable-testing -wmo -I "$modules" -I Sources/CPcap -I Sources/CScopeScanSystem/include -module-name "$module")
         # The interface and the object in two steps: with -Onone -g, one invocation would also
         # wrap the module for the debugger into the same object path.
         "$SWIFTC" "${common[@]}" -emit-module -emit-module-path "$modules/$module.swiftmodule" Sources/"$module"/*.swift
         "$SWIFTC" "${common[@]}" -c Sources/"$module"/*.swift -o "$modules/$module.o"
     done
     echo "== $SWIFTC $opt -> $out" >&2
-    "$SWIFTC" "${FLAGS[@]}" "$opt" -use-ld=lld -I "$modules" -I Sources/CPcap \
+    "$SWIFTC" "${FLAGS[@]}" "$opt" -use-ld=lld -I "$modules" -I Sources/CPcap -I Sources/CScopeScanSystem/include \
         -module-name ReaderFuzzer Fuzz/ReaderFuzzer/*.swift \
         "$modules"/ScopeScanSystem.o "$modules"/ScopeScanWire.o "$modules"/ScopeScanPackets.o "$modules"/ScopeScanCapture.o "$modules"/ScopeScanRules.o \
-        "$modules"/ScopeScanReport.o "$modules"/ScopeScanAnalysis.o \
+        "$modules"/ScopeScanReport.o "$modules"/ScopeScanAnalysis.o "$modules"/CScopeScanSystem.o \
         -lpcap -o "$out"
 }
 

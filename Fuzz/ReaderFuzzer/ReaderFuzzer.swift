@@ -8,7 +8,10 @@
 //   * any capture: checks what the reader hands out (frame numbers increase, each packet names an
 //     interface the reader describes, its bytes can be read end to end), runs the whole analysis
 //     as `scopescan analyze` does (`CaptureAnalysis.run`, every rule) and formats each finding,
-//     the summary and each packet as text and JSON, as `analyze` and `decode` print them.
+//     the summary and each packet as text and JSON, as `analyze` and `decode` print them, and the
+//     Markdown report; no text output may hold a raw control character (ESC, CR, C1, U+2028, …:
+//     DisplayText escapes whatever the capture's names and comments hold), and a `decode` line
+//     is one line. Fixtures/hostile-strings.pcapng seeds this.
 // On top of that, AddressSanitizer watches every heap read and, in -Onone builds, Swift's bounds
 // preconditions trap on a read outside a buffer view (which is how reads of the mapped file are
 // checked: ASan does not watch mmap'd memory).
@@ -56,6 +59,14 @@ func readAll(_ source: PacketSource) -> (packets: [Delivered], warnings: [String
     return (packets, warnings.map(\.description))
 }
 
+/// The invariant of every text output: nothing a terminal acts on, from whatever the input held.
+/// `newlines`: the output is several lines (a finding block, the summary, the report).
+func requireNoRawControls(_ text: String, _ what: String, newlines: Bool = false) {
+    for scalar in text.unicodeScalars where DisplayText.isEscaped(scalar) && !(newlines && scalar == "\n") {
+        fatalError("\(what): raw control U+\(String(scalar.value, radix: 16)) in \(text.debugDescription)")
+    }
+}
+
 /// A file holding the input: /dev/shm, so nothing touches a disk.
 let inputPath = "/dev/shm/scopescan-reader-fuzz-\(getpid())"
 
@@ -98,7 +109,9 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             formatted += 1
             let decoded = PacketDecoder.decode(packet.bytes, linkType: packet.linkType)
             let name = source.interfaces[packet.interfaceIndex].name
-            use(PacketFormatter.text(packet, decoded, interface: name))
+            let line = PacketFormatter.text(packet, decoded, interface: name)
+            requireNoRawControls(line, "decode line of frame \(packet.frameNumber)")
+            use(line)
             use(PacketFormatter.json(packet, decoded, interface: name))
         }
     }
@@ -116,10 +129,19 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     let formatter = FindingFormatter(colour: false)
     for finding in analysis.findings {
-        use(formatter.text(finding))
+        let text = formatter.text(finding)
+        requireNoRawControls(text, "finding \(finding.rule)", newlines: true)
+        use(text)
         use(FindingFormatter.json(finding))
     }
-    use(SummaryFormatter().text(analysis.analyzer.summary, interfaces: analysis.analyzer.interfaces, inputs: [inputPath]))
+    let summary = SummaryFormatter().text(analysis.analyzer.summary, interfaces: analysis.analyzer.interfaces, inputs: [inputPath])
+    requireNoRawControls(summary, "summary", newlines: true)
+    use(summary)
+    let report = MarkdownReport(input: .init(name: "fuzz", format: format.rawValue, size: size, sha256: "-", options: []), version: "fuzz",
+                                findings: analysis.findings, summary: analysis.analyzer.summary, interfaces: analysis.analyzer.interfaces,
+                                sketches: [:], evidenceName: nil).render()
+    requireNoRawControls(report, "Markdown report", newlines: true)
+    use(report)
     use(SummaryFormatter().json(analysis.analyzer.summary, interfaces: analysis.analyzer.interfaces, inputs: [inputPath]))
     return 0
 }

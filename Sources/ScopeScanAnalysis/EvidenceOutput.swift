@@ -2,8 +2,11 @@ import ScopeScanCapture
 import ScopeScanReport
 import ScopeScanRules
 
+import ScopeScanSystem
+
 /// The second pass shared by analyze, capture and probe: re-read the capture, write the evidence
-/// pcapng and the Markdown report.
+/// pcapng and the Markdown report. Each is written to a temporary file beside its target and
+/// renamed into place once complete (`OutputFile`), so an interrupted run leaves no half file.
 public struct EvidenceOutput {
     public var report: String?
     public var evidence: String?
@@ -11,6 +14,19 @@ public struct EvidenceOutput {
     public var interfaceName: String?
     /// Options that changed the analysis, shown in the report's environment table.
     public var options: [String]
+    /// Markdown appended to the report (the probe's table and verdict).
+    public var reportAppendix: String?
+    private var files: PreparedFiles?
+
+    /// The temporary files, created by `prepare` (before a privilege drop) or by `write`.
+    final class PreparedFiles {
+        let report: OutputFile?
+        let evidence: OutputFile?
+        init(report: OutputFile?, evidence: OutputFile?) {
+            self.report = report
+            self.evidence = evidence
+        }
+    }
 
     public init(report: String?, evidence: String?, interfaceName: String? = nil, options: [String]) {
         self.report = report
@@ -21,9 +37,34 @@ public struct EvidenceOutput {
 
     public var isRequested: Bool { report != nil || evidence != nil }
 
+    /// Creates the temporary files now, so they exist before the process gives up root (whose
+    /// user it becomes: `owner`), and their rename at the end is left to a `RenameHelper` that
+    /// keeps root for that alone (docs/architecture.md, "Privileges").
+    public mutating func prepare(owner: FileOwner? = nil) throws(ScopeScanError) {
+        guard files == nil, isRequested else { return }
+        do {
+            let reportFile = try report.map { path throws(SystemError) in try OutputFile(path: path) }
+            let evidenceFile = try evidence.map { path throws(SystemError) in try OutputFile(path: path) }
+            files = PreparedFiles(report: reportFile, evidence: evidenceFile)
+            if owner != nil { try RenameHelper.start(for: [reportFile, evidenceFile].compactMap { $0 }.filter(\.isRenamed)) }
+        } catch {
+            throw ScopeScanError(error.description)
+        }
+    }
+
+    /// Removes the temporary files without touching the targets.
+    public func discard() {
+        files?.report?.discard()
+        files?.evidence?.discard()
+    }
+
     /// `capturePath` is read again; `displayName` is what the report and comments call the input
     /// (the file's name for analyze, "live capture on lo, eth0" for capture and probe).
     public func write(capturePath: String, displayName: String? = nil, findings: [Finding], analyzer: Analyzer) throws {
+        var prepared = self
+        try prepared.prepare()
+        guard let files = prepared.files else { return }
+        defer { discard(); prepared.discard() }
         let name = displayName ?? String(capturePath.split(separator: "/").last ?? Substring(capturePath))
         let digest = SHA256.hexDigest(ofFile: capturePath) ?? "unreadable"
         let plan = EvidencePlan(findings: findings)
@@ -31,22 +72,39 @@ public struct EvidenceOutput {
         let sectionComment = "scopescan \(ScopeScanVersion.current) evidence from \(name) (sha256 \(digest)): \(findings.count) finding\(findings.count == 1 ? "" : "s")\(perRule.isEmpty ? "" : " (\(perRule))")"
         let sketches: [Int: PacketSketch]
         do {
-            sketches = try EvidenceWriter.collect(source: try InputFiles.open(capturePath, interfaceName: interfaceName), plan: plan, inputName: name, evidencePath: evidence, sectionComment: sectionComment,
+            sketches = try EvidenceWriter.collect(source: try InputFiles.open(capturePath, interfaceName: interfaceName), plan: plan, inputName: name, evidence: files.evidence, sectionComment: sectionComment,
                                                  uncapturedDrops: Array(Set(findings.flatMap { $0.kernelDrops.filter { $0.frame == nil } })))
         } catch let error as CaptureError {
             throw ScopeScanError(error.description)
         }
-        guard let report else { return }
-        let size = (try? CaptureFile.size(path: capturePath)) ?? 0
-        let format = (try? CaptureFile.detectFormat(path: capturePath).rawValue) ?? "capture"
-        let markdown = MarkdownReport(
-            input: .init(name: name, format: format, size: size, sha256: digest, options: options),
-            version: ScopeScanVersion.current, findings: findings, summary: analyzer.summary, interfaces: analyzer.interfaces,
-            sketches: sketches, evidenceName: evidence.map { String($0.split(separator: "/").last ?? Substring($0)) })
-        do {
-            try TextFile.write(markdown.render(), to: report)
-        } catch {
-            throw ScopeScanError("\(report): cannot write: \(error)")
+        if let reportFile = files.report {
+            let size = (try? CaptureFile.size(path: capturePath)) ?? 0
+            let format = (try? CaptureFile.detectFormat(path: capturePath).rawValue) ?? "capture"
+            let markdown = MarkdownReport(
+                input: .init(name: name, format: format, size: size, sha256: digest, options: options),
+                version: ScopeScanVersion.current, findings: findings, summary: analyzer.summary, interfaces: analyzer.interfaces,
+                sketches: sketches, evidenceName: evidence.map { String($0.split(separator: "/").last ?? Substring($0)) })
+            try Self.write(markdown.render() + (reportAppendix.map { "\n" + $0 } ?? ""), to: reportFile)
         }
+        try Self.commit(files.evidence)
+        try Self.commit(files.report)
+    }
+
+    /// The report alone (the probe without a capture).
+    public func writeReport(_ text: String) throws {
+        var prepared = self
+        try prepared.prepare()
+        defer { discard(); prepared.discard() }
+        guard let file = prepared.files?.report else { return }
+        try Self.write(text, to: file)
+        try Self.commit(file)
+    }
+
+    static func write(_ text: String, to file: OutputFile) throws(ScopeScanError) {
+        do { try file.write(text) } catch { throw ScopeScanError(error.description) }
+    }
+
+    static func commit(_ file: OutputFile?) throws(ScopeScanError) {
+        do { try file?.commit() } catch { throw ScopeScanError(error.description) }
     }
 }

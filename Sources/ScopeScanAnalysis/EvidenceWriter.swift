@@ -3,14 +3,17 @@ import ScopeScanReport
 import ScopeScanRules
 import ScopeScanWire
 
+import ScopeScanSystem
+
 /// Reads the input again, writing the evidence frames (when asked) and sketching them for the report.
 public enum EvidenceWriter {
+    /// `evidence`: where the evidence goes (an `OutputFile`'s temporary file; the caller commits it).
     /// `uncapturedDrops`: packets the kernel dropped before the capture saw them; they go on an
     /// extra interface named `kernel-drops` (raw IP), commented with the reason.
-    public static func collect(source: PacketSource, plan: EvidencePlan, inputName: String, evidencePath: String?, sectionComment: String,
+    public static func collect(source: PacketSource, plan: EvidencePlan, inputName: String, evidence: OutputFile?, sectionComment: String,
                                uncapturedDrops: [KernelDropRecord] = []) throws -> [Int: PacketSketch] {
         var sketches: [Int: PacketSketch] = [:]
-        let writer = try evidencePath.map { path throws(CaptureError) in try PcapngWriter(path: path, comment: sectionComment, application: "scopescan") }
+        let writer = try evidence.map { file throws(CaptureError) in try PcapngWriter(descriptor: file.descriptor, path: file.path, comment: sectionComment, application: "scopescan") }
         var interfaceIDs: [Int: Int] = [:]
         let wanted = plan.frames
         _ = try source.forEachPacket { packet in

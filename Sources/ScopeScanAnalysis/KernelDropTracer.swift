@@ -15,8 +15,8 @@ public final class KernelDropTracer {
     private var pending: [KernelDrop] = []
     private var records: [KernelDropRecord] = []
     private var newestFrame: Int64 = .min
-    /// A drop is matched once the capture has run this far past it, so that its frame, which
-    /// libpcap may hand over after the tracer's ring buffer, is there.
+    /// A drop is matched once this much wall-clock time has passed since it, so that its frame,
+    /// which libpcap may hand over after the tracer's ring buffer, is there.
     static let settleNanoseconds: Int64 = 50_000_000
     static let keepNanoseconds: Int64 = 2_000_000_000
     static let maximumFrames = 200_000
@@ -41,11 +41,11 @@ public final class KernelDropTracer {
     /// Every drop tied so far (`finish` returns them all).
     public var matched: [KernelDropRecord] { records }
 
-    /// Takes what the kernel reported so far and ties the settled drops to frames. Call it from
-    /// the capture loop (`LiveCapture.onIdle`).
-    public func poll() {
+    /// Takes what the kernel reported so far and ties the drops settled by `now` to frames. Call
+    /// it from the capture loop (`LiveCapture.onIdle`, at most 100 ms apart).
+    public func poll(now: Timestamp) {
         pending += (try? monitor.drain()) ?? []
-        let settled = newestFrame.saturatingMinus(Self.settleNanoseconds)
+        let settled = now.nanoseconds.saturatingMinus(Self.settleNanoseconds)
         match(pending.filter { $0.time.nanoseconds <= settled })
         pending.removeAll { $0.time.nanoseconds <= settled }
         prune(force: false)

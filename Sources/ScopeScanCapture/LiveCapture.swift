@@ -3,8 +3,10 @@ import ScopeScanWire
 
 import ScopeScanSystem
 
-/// Set by SIGINT/SIGTERM; the capture loop polls it (a signal handler may only touch such a flag).
+/// Set by SIGINT/SIGTERM/SIGHUP/SIGPIPE; the capture loop polls it (a signal handler may only touch
+/// such a flag). `stopSignalNumber` says which signal it was.
 nonisolated(unsafe) private var stopSignalled: sig_atomic_t = 0
+nonisolated(unsafe) private var stopSignalNumber: sig_atomic_t = 0
 
 /// Live capture on one or more interfaces through libpcap: `pcap_create`, immediate mode,
 /// nanosecond timestamps, a BPF filter, and a single-threaded poll loop over all handles, so
@@ -42,6 +44,15 @@ public final class LiveCapture: PacketSource {
         var isNanosecond: Bool
         var isAny: Bool
         var seen = 0
+        /// pcap_stats taken when the interface was lost (the handle may answer no more after).
+        var finalStats: pcap_stat?
+    }
+
+    /// An interface that stopped delivering packets: deleted, brought down, or its handle failed.
+    public struct LostInterface: Sendable {
+        public var name: String
+        public var reason: String
+        public var packetsSeen: Int
     }
 
     public let name: String
@@ -55,6 +66,14 @@ public final class LiveCapture: PacketSource {
     public var onIdle: ((Timestamp) -> Void)?
     /// Called when a new interface appears (an `-i any` capture meeting a new interface index).
     public var onNewInterface: ((CaptureInterface) -> Void)?
+    /// Called as soon as an interface is lost (checked twice a second, and on every handle error);
+    /// the capture goes on with the others and ends when none is left.
+    public var onInterfaceLost: ((LostInterface) -> Void)?
+    public private(set) var lostInterfaces: [LostInterface] = []
+    /// Handles still capturing.
+    public var activeInterfaceCount: Int { handles.count - lostInterfaces.count }
+    /// The signal that stopped the capture (SIGINT, SIGTERM, SIGHUP, SIGPIPE), 0 for none.
+    public static var stopSignal: Int32 { Int32(stopSignalNumber) }
 
     public init(options: Options) throws(CaptureError) {
         self.options = options
@@ -149,26 +168,76 @@ public final class LiveCapture: PacketSource {
     /// Requests a clean stop (also what SIGINT and SIGTERM do).
     public static func requestStop() { stopSignalled = 1 }
 
-    /// Installs SIGINT/SIGTERM handlers that stop the capture loop instead of killing the process.
+    /// Installs handlers that stop the capture loop instead of killing the process: SIGINT,
+    /// SIGTERM, SIGHUP (the ssh session dropped) and SIGPIPE (the reader of stdout went away; the
+    /// failed write returns EPIPE, which OutputSink drops).
     public static func installStopHandlers() {
         stopSignalled = 0
+        stopSignalNumber = 0
         var action = sigaction()
-        // The first signal asks for a clean stop; a second one (Ctrl-C again) leaves at once.
+        // The first signal asks for a clean stop; a second one (Ctrl-C again) leaves at once, with
+        // the temporary files removed. SIGPIPE repeats with every write to the closed pipe: never fatal.
+        let handler: @convention(c) (Int32) -> Void = { signal in
+            if stopSignalled != 0 && signal != SIGPIPE {
+                TemporaryFiles.removeAll()
+                _exit(128 + signal)
+            }
+            if stopSignalNumber == 0 { stopSignalNumber = signal }
+            stopSignalled = 1
+        }
         #if canImport(Glibc)
-        action.__sigaction_handler.sa_handler = { _ in if stopSignalled != 0 { _exit(130) }; stopSignalled = 1 }
+        action.__sigaction_handler.sa_handler = handler
         #else
-        action.__sigaction_u.__sa_handler = { _ in if stopSignalled != 0 { _exit(130) }; stopSignalled = 1 }
+        action.__sigaction_u.__sa_handler = handler
         #endif
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
-        sigaction(SIGINT, &action, nil)
-        sigaction(SIGTERM, &action, nil)
+        let signals = [SIGINT, SIGTERM, SIGHUP, SIGPIPE]
+        for signal in signals { sigaction(signal, &action, nil) }
         // A parent may have started us with these signals blocked (the mask is inherited across exec).
         var unblock = sigset_t()
         sigemptyset(&unblock)
-        sigaddset(&unblock, SIGINT)
-        sigaddset(&unblock, SIGTERM)
+        for signal in signals { sigaddset(&unblock, signal) }
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+    }
+
+    /// Names of the host's interfaces with their flags (getifaddrs).
+    static func interfaceFlags() -> [String: UInt32] {
+        var head: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&head) == 0, let first = head else { return [:] }
+        defer { freeifaddrs(first) }
+        var flags: [String: UInt32] = [:]
+        var cursor: UnsafeMutablePointer<ifaddrs>? = first
+        while let entry = cursor {
+            if let name = entry.pointee.ifa_name { flags[String(cString: name)] = UInt32(entry.pointee.ifa_flags) }
+            cursor = entry.pointee.ifa_next
+        }
+        return flags
+    }
+
+    /// Interfaces deleted or brought down since the last look.
+    private func checkInterfaces(_ open: inout Set<Int>, _ pollSet: inout [pollfd], _ warnings: inout [CaptureWarning]) {
+        let flags = Self.interfaceFlags()
+        guard !flags.isEmpty else { return }
+        for position in handles.indices where open.contains(position) && !handles[position].isAny {
+            let name = handles[position].name
+            if let value = flags[name] {
+                if value & UInt32(IFF_UP) == 0 { lose(position, "interface \(name) went down", &open, &pollSet, &warnings) }
+            } else if if_nametoindex(name) == 0 {
+                lose(position, "interface \(name) disappeared", &open, &pollSet, &warnings)
+            }
+        }
+    }
+
+    private func lose(_ position: Int, _ reason: String, _ open: inout Set<Int>, _ pollSet: inout [pollfd], _ warnings: inout [CaptureWarning]) {
+        var stats = pcap_stat()
+        if pcap_stats(handles[position].pcap, &stats) == 0 { handles[position].finalStats = stats }
+        open.remove(position)
+        pollSet[position].fd = -1
+        let lost = LostInterface(name: handles[position].name, reason: reason, packetsSeen: handles[position].seen)
+        lostInterfaces.append(lost)
+        warnings.append(CaptureWarning(path: lost.name, offset: nil, message: "stopped capturing after \(lost.packetsSeen) packets: \(reason)"))
+        onInterfaceLost?(lost)
     }
 
     /// Interface for an SLL2 index on `-i any`, created on first sight.
@@ -191,6 +260,7 @@ public final class LiveCapture: PacketSource {
         let start = Timestamp.now()
         var pollSet = handles.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
         var open = Set(handles.indices)
+        var lastInterfaceCheck = start
         loop: while stopSignalled == 0 && !open.isEmpty {
             if let count = options.count, frame >= count { break }
             if let duration = options.duration, Timestamp.now().seconds(since: start) >= duration { break }
@@ -226,23 +296,28 @@ public final class LiveCapture: PacketSource {
                     } else if status == 0 {
                         break
                     } else {
-                        let message = status == PCAP_ERROR ? String(cString: pcap_geterr(handles[position].pcap)) : "capture ended (status \(status))"
-                        warnings.append(CaptureWarning(path: handles[position].name, offset: nil, message: "stopped capturing after \(handles[position].seen) packets: \(message)"))
-                        open.remove(position)
-                        pollSet[position].fd = -1
+                        // ENXIO/ENODEV (deleted), ENETDOWN (PCAP_ERROR_IFACE_NOT_UP), any other failure.
+                        let detail = status == PCAP_ERROR ? String(cString: pcap_geterr(handles[position].pcap)) : ""
+                        let message = status == PCAP_ERROR_IFACE_NOT_UP ? "interface \(handles[position].name) went down" : detail.isEmpty ? "capture ended (status \(status))" : detail
+                        lose(position, message, &open, &pollSet, &warnings)
                         break
                     }
                 }
             }
-            onIdle?(Timestamp.now())
+            let now = Timestamp.now()
+            if now.seconds(since: lastInterfaceCheck) >= 0.5 {
+                lastInterfaceCheck = now
+                checkInterfaces(&open, &pollSet, &warnings)
+            }
+            onIdle?(now)
         }
         return warnings
     }
 
     public func statistics() -> [Statistics] {
         handles.map { handle in
-            var stats = pcap_stat()
-            let ok = pcap_stats(handle.pcap, &stats) == 0
+            var stats = handle.finalStats ?? pcap_stat()
+            let ok = handle.finalStats != nil || pcap_stats(handle.pcap, &stats) == 0
             return Statistics(interface: handle.name, received: ok ? stats.ps_recv : 0, dropped: ok ? stats.ps_drop : 0, droppedByInterface: ok ? stats.ps_ifdrop : 0, seen: handle.seen)
         }
     }

@@ -4,19 +4,34 @@ import ScopeScanSystem
 
 /// Writes pcapng (little-endian, one section): the evidence file and the live `-w` capture.
 /// Interfaces keep their names, link types and addresses; timestamps are written in nanoseconds.
+/// Blocks are buffered whole and written with write(2) only whole, so the file on disk always ends
+/// at a block boundary: a process killed at any moment leaves a file readers accept up to the last
+/// flush (`capture -w` flushes at least once a second).
 public final class PcapngWriter {
     public let path: String
-    private let stream: UnsafeMutablePointer<FILE>
-    private var buffer: [UInt8] = []
+    private let fd: Int32
+    private let ownsDescriptor: Bool
+    private var pending: [UInt8] = []
     private var interfaceCount = 0
+    private static let flushThreshold = 1 << 16
 
-    /// Creates `path` and writes the section header, with an optional comment and the writing application.
-    public init(path: String, comment: String?, application: String) throws(CaptureError) {
-        self.path = path
-        guard let stream = fopen(path, "wb") else {
+    /// Creates (or truncates) `path` and writes the section header, with an optional comment and
+    /// the writing application. `owner`: hand a new file to the user the process will drop to.
+    public convenience init(path: String, comment: String?, application: String, owner: FileOwner? = nil) throws(CaptureError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard fd >= 0 else {
             throw CaptureError(path: path, message: "cannot create: \(String(cString: strerror(errno)))")
         }
-        self.stream = stream
+        if let owner { _ = fchown(fd, owner.uid, owner.gid) }
+        try self.init(descriptor: fd, path: path, comment: comment, application: application, ownsDescriptor: true)
+    }
+
+    /// Writes through an open descriptor (an `OutputFile`'s temporary file, a `TemporaryFile`);
+    /// the caller keeps it unless `ownsDescriptor`.
+    public init(descriptor: Int32, path: String, comment: String?, application: String, ownsDescriptor: Bool = false) throws(CaptureError) {
+        self.path = path
+        fd = descriptor
+        self.ownsDescriptor = ownsDescriptor
         var body: [UInt8] = []
         Self.append32(&body, 0x1A2B_3C4D)
         Self.append16(&body, 1)
@@ -28,7 +43,10 @@ public final class PcapngWriter {
         try writeBlock(0x0A0D_0D0A, body + Self.endOptions(options))
     }
 
-    deinit { fclose(stream) }
+    deinit {
+        try? flush()
+        if ownsDescriptor { close(fd) }
+    }
 
     /// Adds an Interface Description Block; returns the interface id packets must use.
     @discardableResult
@@ -86,20 +104,27 @@ public final class PcapngWriter {
         try writeBlock(6, body + (options.isEmpty ? [] : Self.endOptions(options)))
     }
 
+    /// Writes every buffered block (whole blocks only).
     public func flush() throws(CaptureError) {
-        guard fflush(stream) == 0 else { throw CaptureError(path: path, message: "cannot write: \(String(cString: strerror(errno)))") }
+        var offset = 0
+        defer { pending.removeAll(keepingCapacity: true) }
+        while offset < pending.count {
+            let written = pending.withUnsafeBytes { System.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw CaptureError(path: path, message: "cannot write: \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
     }
 
     private func writeBlock(_ type: UInt32, _ body: [UInt8]) throws(CaptureError) {
         let total = UInt32(12 + body.count)
-        var block: [UInt8] = []
-        block.reserveCapacity(Int(total))
-        Self.append32(&block, type)
-        Self.append32(&block, total)
-        block += body
-        Self.append32(&block, total)
-        let written = block.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, stream) }
-        guard written == block.count else { throw CaptureError(path: path, message: "cannot write: \(String(cString: strerror(errno)))") }
+        Self.append32(&pending, type)
+        Self.append32(&pending, total)
+        pending += body
+        Self.append32(&pending, total)
+        if pending.count >= Self.flushThreshold { try flush() }
     }
 
     static func append16(_ out: inout [UInt8], _ v: UInt16) { out += [UInt8(v & 0xff), UInt8(v >> 8)] }

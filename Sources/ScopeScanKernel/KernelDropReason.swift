@@ -25,9 +25,9 @@ public struct KernelDropReason: Hashable, Sendable, CustomStringConvertible {
 
     public static func explanation(forName name: String) -> String {
         if let text = explanations[name] { return text }
-        if name.hasPrefix("TCP_") { return "TCP refused the segment (\(words(name.dropFirst(4))))" }
+        if name.hasPrefix("TCP_") { return "TCP refused the segment: \(words(name.dropFirst(4)))" }
         if name.hasPrefix("SUBSYSTEM_") { return "dropped by a subsystem with reasons of its own" }
-        return "dropped by the kernel (\(words(name[...])))"
+        return "dropped by the kernel: \(words(name[...]))"
     }
 
     /// "OLD_ACK" → "old ack".
@@ -37,14 +37,14 @@ public struct KernelDropReason: Hashable, Sendable, CustomStringConvertible {
 
     static let explanations: [String: String] = [
         "NOT_SPECIFIED": "the code that dropped it gave no reason",
-        "NO_SOCKET": "no socket listening (the port is closed)",
-        "NETFILTER_DROP": "a firewall rule (netfilter/nftables drop)",
-        "IP_INHDR": "invalid IP header (e.g. a loopback source on a real link)",
+        "NO_SOCKET": "no socket listening: the port is closed",
+        "NETFILTER_DROP": "a firewall rule",
+        "IP_INHDR": "invalid IP header, e.g. a loopback source on a real link",
         "IP_INADDRERRORS": "destination not local and not forwarded",
         "IP_NOPROTO": "no handler for the next header",
         "IPV6DISABLED": "IPv6 disabled on the interface",
-        "OTHERHOST": "frame for another host (destination MAC not ours)",
-        "IP_RPFILTER": "reverse-path filter (the source is not reachable back through this interface)",
+        "OTHERHOST": "frame for another host: destination MAC not ours",
+        "IP_RPFILTER": "reverse-path filter: the source is not reachable back through this interface",
         "IP_CSUM": "bad IP checksum",
         "IP_OUTNOROUTES": "no route to send it",
         "IP_INNOROUTES": "no route for the received packet",
@@ -52,17 +52,17 @@ public struct KernelDropReason: Hashable, Sendable, CustomStringConvertible {
         "PKT_TOO_BIG": "packet larger than the MTU",
         "UNICAST_IN_L2_MULTICAST": "unicast IP in a link-layer multicast frame",
         "XFRM_POLICY": "an IPsec policy",
-        "SOCKET_FILTER": "a socket filter (BPF) on the receiving socket",
+        "SOCKET_FILTER": "a socket filter, BPF, on the receiving socket",
         "SOCKET_RCVBUFF": "the receiving socket's buffer is full",
         "SOCKET_BACKLOG": "the socket's backlog is full",
         "UDP_CSUM": "bad UDP checksum",
         "TCP_CSUM": "bad TCP checksum",
         "TCP_FLAGS": "TCP flags not valid in the connection's state",
         "TCP_ZEROWINDOW": "the receive window is zero",
-        "TCP_OLD_DATA": "TCP data already received (a retransmission)",
+        "TCP_OLD_DATA": "TCP data already received: a retransmission",
         "TCP_OVERWINDOW": "TCP data beyond the receive window",
         "TCP_OFOMERGE": "out-of-order data merged away",
-        "TCP_RFC7323_PAWS": "old timestamp (PAWS)",
+        "TCP_RFC7323_PAWS": "old timestamp, PAWS",
         "TCP_INVALID_SEQUENCE": "TCP sequence number outside the window",
         "TCP_RESET": "the connection was reset",
         "TCP_INVALID_SYN": "a SYN in a synchronised connection",
@@ -72,7 +72,7 @@ public struct KernelDropReason: Hashable, Sendable, CustomStringConvertible {
         "TCP_OLD_ACK": "an ACK for data already acknowledged",
         "TCP_TOO_OLD_ACK": "an ACK for data long acknowledged",
         "TCP_ACK_UNSENT_DATA": "an ACK for data never sent",
-        "NEIGH_FAILED": "neighbour (NDP/ARP) resolution failed",
+        "NEIGH_FAILED": "neighbour resolution, NDP or ARP, failed",
         "NEIGH_QUEUEFULL": "too many packets waiting for neighbour resolution",
         "NEIGH_DEAD": "the neighbour entry was removed",
         "QDISC_DROP": "the traffic-control queue dropped it",

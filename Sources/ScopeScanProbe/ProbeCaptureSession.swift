@@ -28,9 +28,20 @@ final class ProbeCaptureSession: @unchecked Sendable {
     }
 
     /// The pcapng the capture is kept in (-w, or the scratch file the report and evidence are read from).
-    static func makeRecorder(path: String, interfaces: [CaptureInterface], names: [String]) throws -> PcapngWriter {
+    static func makeRecorder(path: String, interfaces: [CaptureInterface], names: [String], owner: FileOwner?) throws -> PcapngWriter {
         do {
-            let writer = try PcapngWriter(path: path, comment: "scopescan \(ScopeScanVersion.current) live capture on \(names.joined(separator: ", "))", application: "scopescan")
+            let writer = try PcapngWriter(path: path, comment: "scopescan \(ScopeScanVersion.current) live capture on \(names.joined(separator: ", "))", application: "scopescan", owner: owner)
+            for interface in interfaces { try writer.addInterface(interface) }
+            return writer
+        } catch {
+            throw ScopeScanError(error.description)
+        }
+    }
+
+    /// The same, through an open scratch file.
+    static func makeRecorder(descriptor: Int32, path: String, interfaces: [CaptureInterface], names: [String]) throws -> PcapngWriter {
+        do {
+            let writer = try PcapngWriter(descriptor: descriptor, path: path, comment: "scopescan \(ScopeScanVersion.current) live capture on \(names.joined(separator: ", "))", application: "scopescan")
             for interface in interfaces { try writer.addInterface(interface) }
             return writer
         } catch {

@@ -23,6 +23,8 @@ public struct ProbeOptions: Sendable {
     public var rules = RuleConfiguration()
     /// The rule options that differ from the defaults, as typed (the report's environment table).
     public var reportOptions: [String] = []
+    /// Who the probe runs as once its capture handles and files are open (-Z); `.keep` stays as started.
+    public var privileges: Privileges.Plan = .keep
 
     public init(interface: String? = nil, firstPort: Int, timeout: Double) {
         self.interface = interface
@@ -78,9 +80,12 @@ public struct Prober {
         var notes: [String] = []
 
         // Capture first: libpcap buffers from activation on, so no packet of the attempts is missed.
+        // Then every file is opened, then root is given up (options.privileges), then the packets
+        // are parsed and the attempts run: binds with IP_FREEBIND need no privilege.
         var session: ProbeCaptureSession?
-        var scratch: String?
-        defer { if let scratch { unlink(scratch) } }
+        var scratch: TemporaryFile?
+        defer { scratch?.remove() }
+        let owner = options.privileges.fileOwner
         var recordPath = options.capturePath
         let wantsFiles = options.reportPath != nil || options.evidencePath != nil
         if !options.captures {
@@ -91,11 +96,16 @@ public struct Prober {
             capturing.duration = Double(attempts.count) * (options.timeout + 1) + 10
             do {
                 let capture = try LiveCapture(options: capturing)
-                if recordPath == nil && wantsFiles {
-                    scratch = "/tmp/scopescan-probe-\(getpid()).pcapng"
-                    recordPath = scratch
+                var recorder: PcapngWriter?
+                if let recordPath {
+                    recorder = try ProbeCaptureSession.makeRecorder(path: recordPath, interfaces: capture.interfaces, names: capturing.interfaces, owner: owner)
+                } else if wantsFiles {
+                    // A random name made exclusively in $TMPDIR: no planted link is followed.
+                    let file = try Self.scratchFile(owner: owner)
+                    scratch = file
+                    recordPath = file.path
+                    recorder = try ProbeCaptureSession.makeRecorder(descriptor: file.descriptor, path: file.path, interfaces: capture.interfaces, names: capturing.interfaces)
                 }
-                let recorder = try recordPath.map { try ProbeCaptureSession.makeRecorder(path: $0, interfaces: capture.interfaces, names: capturing.interfaces) }
                 let analyzer = Analyzer(configuration: options.rules)
                 analyzer.setHostInterfaces(host.map(\.interface))
                 analyzer.updateInterfaces(capture.interfaces)
@@ -104,6 +114,13 @@ public struct Prober {
                 notes.append("no capture (\(error.message)): bind and connect results only, the interfaces that carried the packets are unknown")
                 recordPath = nil
             }
+        }
+        var output = EvidenceOutput(report: options.reportPath, evidence: options.evidencePath, options: options.reportOptions)
+        try output.prepare(owner: owner)
+        do {
+            try Privileges.apply(options.privileges)
+        } catch {
+            throw ScopeScanError(error.description)
         }
         if let running = session {
             LiveCapture.installStopHandlers()
@@ -145,36 +162,33 @@ public struct Prober {
         }
         let result = ProbeResult(platform: platform.name, attempts: attempts, verdicts: verdicts, findings: findings, notes: notes,
                                  captureInterfaceNames: session.map { $0.capture.interfaces.compactMap(\.name) },
-                                 capturePath: recordPath == scratch ? nil : recordPath)
+                                 capturePath: scratch != nil ? nil : recordPath)
         show(result)
-        if wantsFiles { try writeFiles(result, session: session, recordPath: recordPath) }
+        if wantsFiles { try writeFiles(result, output: output, session: session, recordPath: recordPath) }
         return result
+    }
+
+    static func scratchFile(owner: FileOwner?) throws(ScopeScanError) -> TemporaryFile {
+        do {
+            return try TemporaryFile(prefix: "scopescan-probe-", suffix: ".pcapng", owner: owner)
+        } catch {
+            throw ScopeScanError(error.description)
+        }
     }
 
     /// The report (as analyze writes it, plus the probe's section) and the evidence; without a
     /// capture, a report of the probe's section alone.
-    private func writeFiles(_ result: ProbeResult, session: ProbeCaptureSession?, recordPath: String?) throws {
+    private func writeFiles(_ result: ProbeResult, output: EvidenceOutput, session: ProbeCaptureSession?, recordPath: String?) throws {
         let section = ProbeTextOutput.markdown(attempts: result.attempts, verdicts: result.verdicts)
+        var output = output
         if let session, let recordPath {
-            let output = EvidenceOutput(report: options.reportPath, evidence: options.evidencePath, options: options.reportOptions)
             let names = session.capture.interfaces.compactMap(\.name).joined(separator: ", ")
+            output.reportAppendix = section
             try output.write(capturePath: recordPath, displayName: "scopescan probe capture on \(names)", findings: result.findings, analyzer: session.analyzer)
-            if let report = options.reportPath { try append(section, to: report) }
             return
         }
-        if let report = options.reportPath {
-            do {
-                try TextFile.write("# scopescan probe\n\n" + section, to: report)
-            } catch {
-                throw ScopeScanError("\(report): cannot write: \(error)")
-            }
-        }
+        try output.writeReport("# scopescan probe\n\n" + section)
+        output.discard()
         if let evidence = options.evidencePath { warn("nothing captured, \(evidence) not written") }
-    }
-
-    private func append(_ text: String, to path: String) throws {
-        guard let file = fopen(path, "a") else { throw ScopeScanError("\(path): cannot write: \(String(cString: strerror(errno)))") }
-        defer { fclose(file) }
-        _ = fputs("\n" + text, file)
     }
 }

@@ -39,12 +39,13 @@ public struct FindingFormatter {
 
     public func text(_ finding: Finding) -> String {
         var lines: [String] = []
+        // Interface names come from the capture: escaped wherever they appear (DisplayText).
         let interface = finding.interface ?? (finding.interfaceIndex.map { $0 >= 0 ? "interface #\($0) (unnamed)" : "several" } ?? "unknown")
-        lines.append("\(paint(finding.rule.rawValue, finding.severity))  \(finding.severity.rawValue)  \(finding.firstTime.iso8601)  \(interface)")
+        lines.append("\(paint(finding.rule.rawValue, finding.severity))  \(finding.severity.rawValue)  \(finding.firstTime.iso8601)  \(DisplayText.escaped(interface))")
         if let flow = finding.flow {
-            lines.append("  flow:    \(flow.text(interface: finding.interface))")
+            lines.append("  flow:    \(DisplayText.escaped(flow.text(interface: finding.interface)))")
         }
-        lines.append("  summary: \(finding.summary)")
+        lines.append("  summary: \(DisplayText.escaped(finding.summary))")
         lines.append("  frames:  \(Self.frameList(finding))")
         for drop in finding.kernelDrops.prefix(8) {
             lines.append("  kernel:  \(Self.dropText(drop))")
@@ -155,7 +156,7 @@ public struct SummaryFormatter {
         for (rule, count) in summary.suppressedByRule.sorted(by: { $0.key < $1.key }) {
             lines.append("  \(count) further \(rule) findings not kept (--max-findings reached)")
         }
-        return lines.joined(separator: "\n")
+        return lines.map { DisplayText.escaped($0) }.joined(separator: "\n")
     }
 
     public func json(_ summary: AnalysisSummary, interfaces: InterfaceTable, inputs: [String]) -> String {

@@ -72,7 +72,9 @@ public enum JSONText {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case let c where c.value < 0x20:
+            case let c where c.value < 0x20 || DisplayText.isEscaped(c):
+                // C0 as RFC 8259 requires; DEL, C1, U+2028/2029 and bidi controls too, so a
+                // terminal showing the raw JSON (or jq's output) never acts on them.
                 let hex = String(c.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)
@@ -289,6 +291,16 @@ struct JSONBytes: ~Copyable {
 
     /// A JSON string, escaped as `JSONText.appendString` escapes it.
     mutating func appendString(_ text: String) {
+        // C1 controls and U+2028/2029 are multi-byte: the scalar-wise escaper handles the rare
+        // string holding one (0xC2 and 0xE2 lead them).
+        if text.utf8.contains(where: { $0 == 0xc2 || $0 == 0xe2 }) && DisplayText.needsEscaping(text) {
+            var escaped = JSONText.string(text)
+            escaped.withUTF8 { utf8 in
+                reserve(utf8.count)
+                for byte in utf8 { append(byte) }
+            }
+            return
+        }
         append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
@@ -304,6 +316,7 @@ struct JSONBytes: ~Copyable {
                     appendLiteral("\\u00")
                     append(hex.utf8Start[Int(byte >> 4)])
                     append(hex.utf8Start[Int(byte & 0xf)])
+                case 0x7f: appendLiteral("\\u007f")
                 default: append(byte) // ASCII, or a byte of a multi-byte scalar: as is
                 }
             }

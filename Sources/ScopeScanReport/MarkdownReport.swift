@@ -40,13 +40,16 @@ public struct MarkdownReport {
         self.evidenceName = evidenceName
     }
 
-    /// Escapes text for a Markdown table cell.
+    /// Escapes text for a Markdown table cell (controls first, DisplayText, so no cell breaks a row).
     static func cell(_ text: String) -> String {
-        text.replacingAll("|", with: "\\|").replacingAll("\n", with: " ")
+        DisplayText.escaped(text).replacingAll("|", with: "\\|")
     }
 
+    /// Text from the capture in running Markdown: controls escaped.
+    static func safe(_ text: String) -> String { DisplayText.escaped(text) }
+
     public func render() -> String {
-        var out = "# scopescan report: \(input.name)\n\n"
+        var out = "# scopescan report: \(Self.safe(input.name))\n\n"
         out += environment()
         out += summaryTable()
         for (number, finding) in findings.enumerated() {
@@ -54,14 +57,14 @@ public struct MarkdownReport {
         }
         if !summary.warnings.isEmpty {
             out += "\n## Warnings\n\n"
-            for warning in summary.warnings { out += "- \(warning)\n" }
+            for warning in summary.warnings { out += "- \(Self.safe(warning))\n" }
         }
         return out
     }
 
     func environment() -> String {
         var out = "## Environment\n\n| | |\n|---|---|\n"
-        out += "| input | `\(input.name)` (\(input.format), \(input.size) bytes) |\n"
+        out += "| input | `\(Self.cell(input.name))` (\(input.format), \(input.size) bytes) |\n"
         out += "| SHA-256 | `\(input.sha256)` |\n"
         if let first = summary.firstTime, let last = summary.lastTime {
             out += "| capture span | \(first.iso8601(fractionDigits: 6)) to \(last.iso8601(fractionDigits: 6)) (\(formatSpan(last.seconds(since: first)))) |\n"
@@ -69,14 +72,14 @@ public struct MarkdownReport {
         out += "| packets | \(summary.packets) (\(summary.analysed) analysed, \(summary.ipv6) IPv6, \(summary.ipv4) IPv4, \(summary.decodeErrors) with decode errors) |\n"
         out += "| tcp connection attempts | \(summary.connectionAttempts) |\n"
         if summary.flowsEvicted > 0 { out += "| flows evicted | \(summary.flowsEvicted) (flow table cap reached) |\n" }
-        out += "| analysed by | scopescan \(version)\(input.options.isEmpty ? ", default rules and thresholds" : ": " + input.options.joined(separator: " ")) |\n"
-        if let evidenceName { out += "| evidence | `\(evidenceName)`: the packets below, each commented with its findings and original frame number |\n" }
+        out += "| analysed by | scopescan \(version)\(input.options.isEmpty ? ", default rules and thresholds" : ": " + Self.cell(input.options.joined(separator: " "))) |\n"
+        if let evidenceName { out += "| evidence | `\(Self.cell(evidenceName))`: the packets below, each commented with its findings and original frame number |\n" }
         out += "\n### Interfaces\n\n| # | name | link type | addresses | packets |\n|---|---|---|---|---|\n"
         for (index, count) in summary.packetsByInterface.sorted(by: { $0.key < $1.key }) {
             let known = index < interfaces.interfaces.count ? interfaces.interfaces[index] : nil
             let name = interfaces.name(index) ?? "(unnamed)"
             let link = known.map { "\($0.linkType.name) (\($0.linkType.rawValue))" } ?? "PKTAP"
-            let addresses = known?.addresses.map { "`\($0)`" }.joined(separator: ", ") ?? ""
+            let addresses = known?.addresses.map { "`\(Self.cell("\($0)"))`" }.joined(separator: ", ") ?? ""
             out += "| \(index) | \(Self.cell(name)) | \(link) | \(addresses.isEmpty ? "not recorded" : addresses) | \(count) |\n"
         }
         return out + "\n"
@@ -87,7 +90,7 @@ public struct MarkdownReport {
         if findings.isEmpty { return out + "No findings.\n" }
         out += "| # | rule | severity | interface | flow | first frame |\n|---|---|---|---|---|---|\n"
         for (number, finding) in findings.enumerated() {
-            let flow = finding.flow.map { "`\($0.text(interface: finding.interface))`" } ?? ""
+            let flow = finding.flow.map { "`\(Self.safe($0.text(interface: finding.interface)))`" } ?? ""
             out += "| [\(number + 1)](#\(number + 1)-\(finding.rule.rawValue)) | `\(finding.rule)` | \(finding.severity.rawValue) | \(Self.cell(finding.interface ?? "unnamed")) | \(Self.cell(flow)) | \(finding.firstFrame.map(String.init) ?? "") |\n"
         }
         var byRule: [(RuleID, Severity, Int)] = []
@@ -107,9 +110,9 @@ public struct MarkdownReport {
     func section(_ number: Int, _ finding: Finding) -> String {
         let descriptor = RuleCatalogue.descriptor(finding.rule)
         var out = "## \(number). \(finding.rule)\n\n"
-        out += "**\(descriptor?.title ?? finding.rule.rawValue)**, severity \(finding.severity.rawValue), on \(finding.interface ?? "an unnamed interface"), at \(finding.firstTime.iso8601(fractionDigits: 6))\n\n"
-        out += "\(finding.summary)\n\n"
-        if let flow = finding.flow { out += "- Flow: `\(flow.text(interface: finding.interface))`\n" }
+        out += "**\(descriptor?.title ?? finding.rule.rawValue)**, severity \(finding.severity.rawValue), on \(Self.safe(finding.interface ?? "an unnamed interface")), at \(finding.firstTime.iso8601(fractionDigits: 6))\n\n"
+        out += "\(Self.safe(finding.summary))\n\n"
+        if let flow = finding.flow { out += "- Flow: `\(Self.safe(flow.text(interface: finding.interface)))`\n" }
         out += "- Frames: \(finding.frames.map(String.init).joined(separator: ", "))"
         if finding.count > finding.frames.count { out += " (\(finding.count) packets in all)" }
         out += "\n"
@@ -198,7 +201,7 @@ public struct MarkdownReport {
 
     /// Mermaid treats ';' and '#' specially in message text.
     static func mermaidSafe(_ text: String) -> String {
-        text.replacingAll(";", with: ",").replacingAll("#", with: "no. ")
+        DisplayText.escaped(text).replacingAll(";", with: ",").replacingAll("#", with: "no. ")
     }
 
     func formatOffset(_ seconds: Double) -> String {

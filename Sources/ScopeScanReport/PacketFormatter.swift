@@ -53,15 +53,10 @@ public enum PacketFormatter {
         }
         if !packet.anomalies.isEmpty { line += " [\(packet.anomalies.names.joined(separator: ", "))]" }
         if let error = packet.error { line += " [decode error: \(error)]" }
-        if let comment = captured.commentText {
-            // One line per packet, whatever the comment holds, and nothing a terminal would act on:
-            // C0 and C1 controls (ESC, CSI), DEL, and the Unicode line and paragraph separators.
-            line += " # " + String(comment.unicodeScalars.map { scalar -> Character in
-                let v = scalar.value
-                return v < 0x20 || (0x7f...0x9f).contains(v) || v == 0x2028 || v == 0x2029 ? " " : Character(scalar)
-            })
-        }
-        return line
+        if let comment = captured.commentText { line += " # " + comment }
+        // One line per packet, whatever the interface names, PKTAP names and comments hold, and
+        // nothing a terminal would act on (DisplayText).
+        return DisplayText.escaped(line)
     }
 
     /// The keys and values are documented in docs/decode-json.md. Written with `JSONBytes` into one

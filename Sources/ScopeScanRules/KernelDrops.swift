@@ -74,7 +74,7 @@ extension Finding {
         let taken = drops.filter { $0.frame.map(mine.contains) ?? false }
         guard !taken.isEmpty else { return }
         kernelDrops = taken.sorted { ($0.time, $0.frame ?? 0) < ($1.time, $1.frame ?? 0) }
-        summary += ". " + Self.dropSentence(kernelDrops, framesInFinding: frames.count)
+        summary += "; " + Self.dropSentence(kernelDrops, framesInFinding: frames.count)
     }
 
     static func dropSentence(_ drops: [KernelDropRecord], framesInFinding: Int) -> String {

@@ -43,6 +43,9 @@ struct Analyze: ParsableCommand {
     @OptionGroup(title: "Rules and thresholds")
     var ruleOptions: RuleOptions
 
+    @Flag(help: "Allow --report and --evidence to replace an existing capture file (pcap, pcapng, or gzip/zstd/lz4). An input is never overwritten.")
+    var force = false
+
     func validate() throws {
         if (report != nil || evidence != nil) && files.count != 1 {
             throw ValidationError("--report and --evidence describe one capture: give exactly one input file")
@@ -50,6 +53,8 @@ struct Analyze: ParsableCommand {
     }
 
     func run() throws {
+        // Before anything is read or written: no output may be an input or, without --force, a capture.
+        try SafetyOptions.checkOutputs([("--report", report), ("--evidence", evidence)], inputs: files, force: force)
         let filter = try InputFiles.filter(self.filter)
         let sources = try files.map { try InputFiles.open($0, interfaceName: interfaceName) }
         let out = OutputSink(fd: 1)

@@ -11,11 +11,15 @@ struct Capture: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Capture live on interfaces and report findings as they happen.",
         discussion: """
-        Stops on Ctrl-C / SIGTERM, after -c packets or after --duration seconds, then concludes open \
-        connection attempts, prints the summary with packets received and dropped per interface, and \
-        flushes every file. Needs root or CAP_NET_RAW.
-        Exit status: 0 captured; 1 a finding at or above --fail-on; 2 bad usage, unknown interface, \
-        missing permission or bad filter.
+        Stops on Ctrl-C / SIGTERM / SIGHUP, after -c packets or after --duration seconds, then concludes \
+        open connection attempts, prints the summary with packets received and dropped per interface, \
+        and flushes every file; SIGPIPE (stdout closed) stops it quietly after flushing the files. \
+        An interface deleted or brought down is reported within a second and the capture goes on \
+        with the others. Needs root or CAP_NET_RAW; runs as nobody (-Z) once the handles and files \
+        are open.
+        Exit status: 0 captured; 1 a finding at or above --fail-on, or every interface went away; \
+        2 bad usage, unknown interface, missing permission, bad filter, or an output that would \
+        overwrite an input or a capture (--force).
         """ + "\n\n" + ThresholdArguments.help
     )
 
@@ -61,15 +65,18 @@ struct Capture: ParsableCommand {
     @OptionGroup(title: "Rules and thresholds")
     var ruleOptions: RuleOptions
 
-    static func makeRecorder(path: String, interfaces: [CaptureInterface], names: [String]) throws -> PcapngWriter {
-        let writer: PcapngWriter
+    @OptionGroup(title: "Safety")
+    var safety: SafetyOptions
+
+    static func makeRecorder(_ writer: () throws(CaptureError) -> PcapngWriter, interfaces: [CaptureInterface]) throws -> PcapngWriter {
         do {
-            writer = try PcapngWriter(path: path, comment: "scopescan \(ScopeScan.version) live capture on \(names.joined(separator: ", "))", application: "scopescan")
-            for interface in interfaces { try writer.addInterface(interface) }
+            let recorder = try writer()
+            for interface in interfaces { try recorder.addInterface(interface) }
+            try recorder.flush()
+            return recorder
         } catch {
             throw ScopeScanError(error.description)
         }
-        return writer
     }
 
     func validate() throws {
@@ -83,6 +90,21 @@ struct Capture: ParsableCommand {
     }
 
     func run() throws {
+        // Nothing is written before the outputs are known not to destroy data.
+        try safety.checkOutputs([("-w", write), ("--report", report), ("--evidence", evidence)], inputs: [])
+        let privileges = try safety.privilegePlan()
+        let owner = privileges.fileOwner
+        // The kernel's drop reasons, attached before the first packet is captured and while still
+        // privileged (BPF needs CAP_BPF and CAP_PERFMON, kallsyms CAP_SYSLOG). Unavailable is one
+        // line, and the capture goes on without them.
+        var tracer: KernelDropTracer?
+        if kernelDrops {
+            do {
+                tracer = try KernelDropTracer()
+            } catch {
+                FileHandleWriter.standardError("scopescan: \(error)\n")
+            }
+        }
         var options = LiveCapture.Options(interfaces: interfaces)
         options.filter = filterWords.isEmpty ? nil : filterWords.joined(separator: " ")
         options.snapLength = snapLength
@@ -97,29 +119,39 @@ struct Capture: ParsableCommand {
         } catch {
             throw ScopeScanError(error.description)
         }
-
-        // Packets go to -w, or to a scratch file when only --report/--evidence need them again.
-        var scratch: String?
-        var recordPath = write
-        if recordPath == nil && (report != nil || evidence != nil) {
-            scratch = "/tmp/scopescan-capture-\(getpid()).pcapng"
-            recordPath = scratch
+        if tracer != nil {
+            // Said once both the tracer and the capture handles are live (scripts wait for it).
+            FileHandleWriter.standardError("scopescan: kernel drop reasons: tracing skb:kfree_skb in this network namespace\n")
         }
-        defer { if let scratch { unlink(scratch) } }
-        let recorder = try recordPath.map { try Self.makeRecorder(path: $0, interfaces: capture.interfaces, names: interfaces) }
+
+        // Packets go to -w, or to a scratch file (random name, created exclusively in $TMPDIR)
+        // when only --report/--evidence need them again.
+        var scratch: TemporaryFile?
+        defer { scratch?.remove() }
+        let comment = "scopescan \(ScopeScan.version) live capture on \(interfaces.joined(separator: ", "))"
+        var recorder: PcapngWriter?
+        if let write {
+            recorder = try Self.makeRecorder({ () throws(CaptureError) in try PcapngWriter(path: write, comment: comment, application: "scopescan", owner: owner) }, interfaces: capture.interfaces)
+        } else if report != nil || evidence != nil {
+            let file: TemporaryFile
+            do { file = try TemporaryFile(prefix: "scopescan-capture-", suffix: ".pcapng", owner: owner) } catch { throw ScopeScanError(error.description) }
+            scratch = file
+            recorder = try Self.makeRecorder({ () throws(CaptureError) in try PcapngWriter(descriptor: file.descriptor, path: file.path, comment: comment, application: "scopescan") }, interfaces: capture.interfaces)
+        }
+        let recordPath = write ?? scratch?.path
+        var output = EvidenceOutput(report: report, evidence: evidence, options: interfaces.map { "-i \($0)" } + filterWords + ruleOptions.effectiveOptions)
+        try output.prepare(owner: owner)
+        let hostInterfaces = HostInterfaces.list().map(\.interface)
+        // Every handle and file is open: the packet parser runs without root from here on.
+        try SafetyOptions.apply(privileges)
 
         let out = OutputSink(fd: 1)
         out.lineBuffered = true
         let formatter = FindingFormatter(colour: color.isOn(for: out))
         var worst: Severity?
         let analyzer = Analyzer(configuration: ruleOptions.configuration)
-        analyzer.setHostInterfaces(HostInterfaces.list().map(\.interface))
+        analyzer.setHostInterfaces(hostInterfaces)
         analyzer.updateInterfaces(capture.interfaces)
-        // The kernel's drop reasons: unavailable is one line, and the capture goes on without them.
-        var tracer: KernelDropTracer?
-        if kernelDrops {
-            do { tracer = try KernelDropTracer() } catch { FileHandleWriter.standardError("scopescan: \(error)\n") }
-        }
         func show(_ finding: Finding) {
             worst = max(worst ?? finding.severity, finding.severity)
             switch format {
@@ -151,10 +183,24 @@ struct Capture: ParsableCommand {
             do { try recorder?.addInterface(interface) } catch { recorderError = error }
             analyzer.updateInterfaces(capture.interfaces)
         }
+        // The -w file is flushed (whole blocks) at least once a second, so a killed capture leaves
+        // a readable file.
+        var lastFlush = Timestamp.now()
         capture.onIdle = { now in
             analyzer.advance(to: now)
-            tracer?.poll()
+            tracer?.poll(now: now)
             release(before: now)
+            if now.seconds(since: lastFlush) >= 0.5 {
+                lastFlush = now
+                do { try recorder?.flush() } catch { recorderError = error }
+            }
+        }
+        var reported = Set<String>()
+        capture.onInterfaceLost = { lost in
+            let warning = CaptureWarning(path: lost.name, offset: nil, message: "stopped capturing after \(lost.packetsSeen) packets: \(lost.reason)")
+            reported.insert(warning.description)
+            FileHandleWriter.standardError("scopescan: warning: \(warning)\(capture.activeInterfaceCount > 0 ? "; still capturing on \(capture.activeInterfaceCount) interface\(capture.activeInterfaceCount == 1 ? "" : "s")" : "; no interface left, stopping")\n")
+            if format == .json { out.writeLine(Self.interfaceLostJSON(lost, remaining: capture.activeInterfaceCount)) }
         }
         if format == .text && isatty(2) == 1 {
             FileHandleWriter.standardError("scopescan: capturing on \(interfaces.joined(separator: ", ")); Ctrl-C to stop\n")
@@ -173,18 +219,45 @@ struct Capture: ParsableCommand {
         }
         try recorder?.flush()
         if let recorderError { throw ScopeScanError("\(recordPath ?? "-w"): \(recorderError)") }
+        // SIGPIPE: whoever read stdout is gone; finish the files and leave without a word.
+        let quiet = LiveCapture.stopSignal == SIGPIPE
         for warning in warnings {
-            FileHandleWriter.standardError("scopescan: warning: \(warning)\n")
+            if !reported.contains(warning.description) && !quiet { FileHandleWriter.standardError("scopescan: warning: \(warning)\n") }
             analyzer.addWarning(warning.description)
         }
         let findings = analyzer.finish()
         release(before: nil)
-        let statistics = capture.statistics()
+        if !quiet { printSummary(analyzer, capture.statistics(), out) }
+        out.flush()
+        if let recordPath, output.isRequested {
+            try output.write(capturePath: recordPath, displayName: "live capture on \(interfaces.joined(separator: ", "))", findings: findings, analyzer: analyzer)
+        }
+        if !capture.lostInterfaces.isEmpty && capture.activeInterfaceCount == 0 {
+            throw ExitCode(ExitStatus.findingsAtThreshold) // every interface went away: status 1, as tcpdump
+        }
+        if let failOn, let worst, worst >= failOn {
+            throw ExitCode(ExitStatus.findingsAtThreshold)
+        }
+    }
+
+    /// `{"event_type":"interface_lost",…}` (docs/json-schema.md).
+    static func interfaceLostJSON(_ lost: LiveCapture.LostInterface, remaining: Int) -> String {
+        var object = JSONObject()
+        object.add("event_type", "interface_lost")
+        object.add("interface", lost.name)
+        object.add("reason", lost.reason)
+        object.add("packets_seen", lost.packetsSeen)
+        object.add("interfaces_left", remaining)
+        object.add("time", Timestamp.now().iso8601(fractionDigits: 9))
+        return object.closed
+    }
+
+    func printSummary(_ analyzer: Analyzer, _ statistics: [LiveCapture.Statistics], _ out: OutputSink) {
         switch format {
         case .text:
             out.writeLine(SummaryFormatter().text(analyzer.summary, interfaces: analyzer.interfaces, inputs: interfaces))
             for stats in statistics {
-                out.writeLine("  capture \(stats.interface): \(stats.seen) packets seen, \(stats.received) received by the filter, \(stats.dropped) dropped by the kernel, \(stats.droppedByInterface) dropped by the interface")
+                out.writeLine(DisplayText.escaped("  capture \(stats.interface): \(stats.seen) packets seen, \(stats.received) received by the filter, \(stats.dropped) dropped by the kernel, \(stats.droppedByInterface) dropped by the interface"))
             }
         case .json:
             var line = SummaryFormatter().json(analyzer.summary, interfaces: analyzer.interfaces, inputs: interfaces)
@@ -201,14 +274,6 @@ struct Capture: ParsableCommand {
             line.removeLast(2)
             line += ",\"capture\":[" + capture.joined(separator: ",") + "]}}"
             out.writeLine(line)
-        }
-        out.flush()
-        let output = EvidenceOutput(report: report, evidence: evidence, options: interfaces.map { "-i \($0)" } + filterWords + ruleOptions.effectiveOptions)
-        if let recordPath, output.isRequested {
-            try output.write(capturePath: recordPath, displayName: "live capture on \(interfaces.joined(separator: ", "))", findings: findings, analyzer: analyzer)
-        }
-        if let failOn, let worst, worst >= failOn {
-            throw ExitCode(ExitStatus.findingsAtThreshold)
         }
     }
 }

@@ -22,8 +22,8 @@ struct Interfaces: ParsableCommand {
             let state = [entry.isUp ? "up" : "down", entry.isLoopback ? "loopback" : nil, capturable.contains(name) ? nil : "not capturable"].compactMap { $0 }
             switch format {
             case .text:
-                out.writeLine("\(interface.systemIndex.map(String.init) ?? "?"): \(name) (\(state.joined(separator: ", ")))")
-                for address in addresses { out.writeLine("    \(address)") }
+                out.writeLine(DisplayText.escaped("\(interface.systemIndex.map(String.init) ?? "?"): \(name) (\(state.joined(separator: ", ")))"))
+                for address in addresses { out.writeLine("    \(DisplayText.escaped(address))") }
             case .json:
                 var object = JSONObject()
                 object.add("index", interface.systemIndex.map(Int.init))

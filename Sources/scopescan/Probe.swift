@@ -49,12 +49,16 @@ struct Probe: ParsableCommand {
     @OptionGroup(title: "Rules and thresholds")
     var ruleOptions: RuleOptions
 
+    @OptionGroup(title: "Safety")
+    var safety: SafetyOptions
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1 to 65535") }
         guard timeout > 0 && timeout <= 60 else { throw ValidationError("--timeout must be more than 0 and at most 60 seconds") }
     }
 
     func run() throws {
+        try safety.checkOutputs([("-w", write), ("--report", report), ("--evidence", evidence)], inputs: [])
         var options = ProbeOptions(interface: interface, firstPort: port, timeout: timeout)
         options.captures = !noCapture
         options.capturePath = write
@@ -62,12 +66,15 @@ struct Probe: ParsableCommand {
         options.evidencePath = evidence
         options.rules = ruleOptions.configuration
         options.reportOptions = ruleOptions.effectiveOptions
+        // Root is given up once the capture handles and files are open, before any packet is parsed.
+        options.privileges = try safety.privilegePlan()
         let prober = Prober(options: options) { FileHandleWriter.standardError("scopescan: warning: \($0)\n") }
         do {
             try prober.run { result in
                 let out = OutputSink(fd: 1)
                 switch format {
-                case .text: out.write(ProbeTextOutput.render(result))
+                // Interface names are the host's: escaped like every name shown (DisplayText).
+                case .text: out.write(ProbeTextOutput.render(result).split(separator: "\n", omittingEmptySubsequences: false).map { DisplayText.escaped(String($0)) }.joined(separator: "\n"))
                 case .json: for line in ProbeJSON.lines(result) { out.writeLine(line) }
                 }
                 out.flush()

@@ -30,7 +30,7 @@ final class ProgressLine {
         let percent = min(99, bytes * 100 / max(1, size))
         if percent != lastShown {
             lastShown = percent
-            FileHandleWriter.standardError("\rscopescan: reading \(path): \(percent)% (\(packets) packets)")
+            FileHandleWriter.standardErrorControl("\rscopescan: reading \(DisplayText.escaped(path)): \(percent)% (\(packets) packets)")
         }
     }
 
@@ -44,6 +44,6 @@ final class ProgressLine {
     func finish() {
         guard active, lastShown >= 0 else { return }
         active = false
-        FileHandleWriter.standardError("\r\u{1b}[K")
+        FileHandleWriter.standardErrorControl("\r\u{1b}[K")
     }
 }

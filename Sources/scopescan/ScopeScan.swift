@@ -35,6 +35,8 @@ struct ScopeScan: ParsableCommand {
     )
 
     static func main() {
+        // Interrupted, a command leaves no temporary file behind (capture and probe stop cleanly instead).
+        TemporaryFiles.installSignalCleanup()
         do {
             var command = try parseAsRoot(try ThresholdArguments.rewrite(try ConfigFile.expand(Array(CommandLine.arguments.dropFirst()))))
             try command.run()
@@ -66,7 +68,16 @@ struct ScopeScan: ParsableCommand {
 }
 
 enum FileHandleWriter {
+    /// Messages name files, interfaces and capture warnings: each line's controls are escaped
+    /// (DisplayText), the line structure kept.
     static func standardError(_ text: String) {
+        let sink = OutputSink(fd: 2)
+        sink.write(text.split(separator: "\n", omittingEmptySubsequences: false).map { DisplayText.escaped(String($0)) }.joined(separator: "\n"))
+        sink.flush()
+    }
+
+    /// Terminal control of our own making (the progress line's \r and erase), not escaped.
+    static func standardErrorControl(_ text: String) {
         let sink = OutputSink(fd: 2)
         sink.write(text)
         sink.flush()

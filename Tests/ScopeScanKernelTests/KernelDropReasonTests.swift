@@ -60,11 +60,11 @@ struct KernelDropReasonTests {
     func explanations() {
         #expect(KernelDropReason.explanation(forName: "NETFILTER_DROP").hasPrefix("a firewall rule"))
         #expect(KernelDropReason.explanation(forName: "NO_SOCKET").hasPrefix("no socket listening"))
-        #expect(KernelDropReason.explanation(forName: "IP_INHDR") == "invalid IP header (e.g. a loopback source on a real link)")
+        #expect(KernelDropReason.explanation(forName: "IP_INHDR") == "invalid IP header, e.g. a loopback source on a real link")
         #expect(KernelDropReason.explanation(forName: "IP_INADDRERRORS") == "destination not local and not forwarded")
         #expect(KernelDropReason.explanation(forName: "IPV6DISABLED") == "IPv6 disabled on the interface")
-        #expect(KernelDropReason.explanation(forName: "TCP_SOMETHING_NEW") == "TCP refused the segment (something new)")
-        #expect(KernelDropReason.explanation(forName: "BRAND_NEW") == "dropped by the kernel (brand new)")
+        #expect(KernelDropReason.explanation(forName: "TCP_SOMETHING_NEW") == "TCP refused the segment: something new")
+        #expect(KernelDropReason.explanation(forName: "BRAND_NEW") == "dropped by the kernel: brand new")
         #expect(KernelDropReason.unnamed(0x0001_0002).name == "SUBSYSTEM_1_2")
         #expect(KernelDropReason.unnamed(0x0001_0002).explanation == "dropped by a subsystem with reasons of its own")
     }

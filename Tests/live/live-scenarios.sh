@@ -107,14 +107,16 @@ kernel-drops)
     # Both neighbours known, so crafted frames need no resolution and replies none.
     smac=$(ip -n "$tag-s" -o link show veth1 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
     ip -n "$tag-c" -6 neigh replace 2001:db8:1::2 lladdr "$smac" dev veth0 nud permanent
-    start_capture "$tag-s" -i veth1 --kernel-drops --syn-timeout 30 'ip6'
+    start_capture "$tag-s" -i veth1 --kernel-drops --syn-timeout 30 --report "$out/report.md" --evidence "$out/evidence.pcapng" 'ip6'
+    # Loading the kernel's symbols takes a moment (seconds in a debug build): wait until it traces.
+    for _ in $(seq 150); do grep -q "kernel drop reasons: tracing" "$out/stderr" && break; sleep 0.1; done
     ip netns exec "$tag-c" "$py" "$nsu" tcp-client 2001:db8:1::2 8080 --timeout 4 || true
     ip netns exec "$tag-c" "$py" "$nsu" tcp-client 2001:db8:1::2 8081 --timeout 1 || true
     craft() { # SRC DST DPORT: one SYN from c's veth0 straight to s's MAC
         ip netns exec "$tag-c" "$py" -c "from scapy.all import *; conf.verb = 0; sendp(Ether(dst='$smac')/IPv6(src='$1', dst='$2')/TCP(sport=40000, dport=$3, flags='S', seq=1000), iface='veth0')"
     }
     craft ::1 2001:db8:1::2 8082
-    craft 2001:db8:1::1 2001:db8:99::1 8083
+    craft 2001:db8:1::1 2001:db8:1::99 8083
     sleep 0.3
     ip netns exec "$tag-s" sysctl -qw net.ipv6.conf.veth1.disable_ipv6=1
     craft 2001:db8:1::1 2001:db8:1::2 8084

@@ -65,10 +65,11 @@ struct EvidenceTests {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
         var reports: [String] = []
-        for _ in 0..<2 {
+        for round in 0..<2 {
             let report = directory.appendingPathComponent("report.md").path
             let evidence = directory.appendingPathComponent("evidence.pcapng").path
-            let result = try run(["analyze", "--interface-name", "lo0", fixture("macos-lo0-own-linklocal.pcap"), "--report", report, "--evidence", evidence])
+            // The second round replaces the first round's evidence capture: --force.
+            let result = try run(["analyze", "--interface-name", "lo0", fixture("macos-lo0-own-linklocal.pcap"), "--report", report, "--evidence", evidence] + (round > 0 ? ["--force"] : []))
             #expect(result.status == 0)
             reports.append(try String(contentsOfFile: report, encoding: .utf8))
         }

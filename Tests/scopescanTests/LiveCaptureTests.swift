@@ -51,6 +51,60 @@ struct LiveCaptureTests {
         return byName
     }
 
+    @Test("--kernel-drops: each finding's frames carry the kernel's reason; drops of another namespace never appear")
+    func kernelDrops() throws {
+        let outcome = try scenario("kernel-drops")
+        defer { try? FileManager.default.removeItem(at: outcome.directory) }
+        #expect(outcome.status == 0)
+        let stderr = (try? String(contentsOf: outcome.directory.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
+        #expect(stderr.contains("kernel drop reasons: tracing skb:kfree_skb"), "\(stderr)")
+        func drops(_ finding: [String: Any]) -> [(frame: Int?, reason: String, location: String?)] {
+            (finding["kernel_drops"] as? [[String: Any]] ?? []).map { ($0["frame"] as? Int, $0["reason"] as? String ?? "", $0["location"] as? String) }
+        }
+        func finding(_ rule: String, dport: Int) throws -> [String: Any] {
+            try #require(outcome.findings.first { $0["rule"] as? String == rule && ($0["flow"] as? [String: Any])?["dport"] as? Int == dport }, "no \(rule) for port \(dport)")
+        }
+        // An nftables input drop: every SYN of the syn-unanswered, frame by frame.
+        let unanswered = try finding("syn-unanswered", dport: 8080)
+        let synFrames = try #require(unanswered["frames"] as? [Int])
+        #expect(synFrames.count == 3)
+        #expect(drops(unanswered).map(\.frame) == synFrames.map { Optional($0) })
+        #expect(drops(unanswered).allSatisfy { $0.reason == "NETFILTER_DROP" && $0.location == "nft_do_chain" })
+        #expect((unanswered["summary"] as? String)?.contains("all 3 SYNs were dropped by the kernel: NETFILTER_DROP in nft_do_chain (a firewall rule)") == true)
+        // A closed port: NO_SOCKET on the SYN, beside tcp-refused.
+        let refused = try finding("tcp-refused", dport: 8081)
+        #expect(drops(refused).map(\.reason) == ["NO_SOCKET"])
+        #expect(drops(refused).first?.frame == (refused["frames"] as? [Int])?.first)
+        #expect(drops(refused).first?.location == "tcp_v6_rcv")
+        // A crafted ::1 source on the veth: IP_INHDR beside loopback-address-off-loopback.
+        let martian = try finding("loopback-address-off-loopback", dport: 8082)
+        #expect(drops(martian).map(\.reason) == ["IP_INHDR"])
+        #expect(drops(martian).first?.frame == (martian["frames"] as? [Int])?.first)
+        // A non-local destination with forwarding off, and IPv6 disabled on the link: nothing else
+        // explains them, so kernel-drop does, tied to the frame of each SYN.
+        let notLocal = try finding("kernel-drop", dport: 8083)
+        #expect(drops(notLocal).map(\.reason) == ["IP_INADDRERRORS"])
+        #expect(drops(notLocal).first?.location == "ip6_forward")
+        #expect(drops(notLocal).first?.frame == (notLocal["frames"] as? [Int])?.first && drops(notLocal).first?.frame != nil)
+        let disabled = try finding("kernel-drop", dport: 8084)
+        #expect(drops(disabled).map(\.reason) == ["IPV6DISABLED"])
+        #expect(drops(disabled).first?.frame == (disabled["frames"] as? [Int])?.first && drops(disabled).first?.frame != nil)
+        // The third namespace dropped SYNs to [::1]:8080 all along: none of them is here.
+        for found in outcome.findings {
+            let flow = found["flow"] as? [String: Any] ?? [:]
+            #expect(flow["dst"] as? String != "::1" && flow["src"] as? String != "::1" || found["rule"] as? String == "loopback-address-off-loopback")
+        }
+        #expect(outcome.summary["kernel_drops"] as? Int == 7)
+        // The report shows the kernel's word: a kernel column and a note in the sequence diagram;
+        // the evidence pcapng has the reason in the packet comments.
+        let report = try String(contentsOf: outcome.directory.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("| what | kernel |"))
+        #expect(report.contains("dropped: NETFILTER_DROP in nft_do_chain"))
+        #expect(report.contains("Note over S: dropped by the kernel: NETFILTER_DROP in nft_do_chain"))
+        let comments = try runTool("/usr/bin/tshark", ["-r", outcome.directory.appendingPathComponent("evidence.pcapng").path, "-T", "fields", "-e", "frame.comment"])
+        #expect(comments.stdout.contains("dropped by the kernel: IP_INHDR in ip6_rcv_core"))
+    }
+
     @Test("own link-local address through lo: rerouted, accepted, owner named; clean SIGINT stop")
     func ownLinkLocal() throws {
         let outcome = try scenario("own-linklocal")

@@ -1,0 +1,20 @@
+// Small wrappers for C calls Swift cannot import (variadic prctl, the raw capset system call).
+// Used only by ScopeScanSystem, behind #if os(Linux).
+#ifndef SCOPESCAN_SYSTEM_H
+#define SCOPESCAN_SYSTEM_H
+
+#ifdef __linux__
+/// prctl(PR_SET_NO_NEW_PRIVS, 1): execve can never grant privileges again (setuid bits, file caps).
+int scopescan_set_no_new_privs(void);
+/// prctl(PR_GET_NO_NEW_PRIVS): 1 when set, 0 when not, -1 on error.
+int scopescan_get_no_new_privs(void);
+/// capset with every set (effective, permitted, inheritable) empty; 0 on success.
+int scopescan_clear_capabilities(void);
+/// Empties the bounding set (PR_CAPBSET_DROP for every capability; needs CAP_SETPCAP, so before
+/// setuid) and the ambient set; 0 on success.
+int scopescan_drop_bounding_and_ambient(void);
+/// The effective capability set's low 64 bits (capget); -1 on error.
+long long scopescan_effective_capabilities(void);
+#endif
+
+#endif

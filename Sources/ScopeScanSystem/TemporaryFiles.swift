@@ -1,0 +1,96 @@
+// Temporary files created exclusively (mkstemp: O_CREAT|O_EXCL, mode 0600, never through a
+// planted link) and removed on exit, on a normal return as on SIGINT, SIGTERM or SIGHUP.
+
+/// Paths to unlink when the process is stopped by a signal. Fixed storage of C strings, so the
+/// signal handler touches no Swift object (unlink is async-signal-safe).
+public enum TemporaryFiles {
+    static let capacity = 32
+    nonisolated(unsafe) static let slots: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+        let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
+        slots.initialize(repeating: nil, count: capacity)
+        return slots
+    }()
+
+    static func register(_ path: String) {
+        for i in 0..<capacity where slots[i] == nil {
+            slots[i] = strdup(path)
+            return
+        }
+    }
+
+    static func unregister(_ path: String) {
+        for i in 0..<capacity {
+            if let slot = slots[i], String(cString: slot) == path {
+                slots[i] = nil
+                free(slot)
+            }
+        }
+    }
+
+    /// Unlinks every registered file; callable from a signal handler.
+    public static func removeAll() {
+        for i in 0..<capacity {
+            if let slot = slots[i] { unlink(slot) }
+        }
+    }
+
+    /// SIGINT, SIGTERM, SIGHUP: remove the temporary files, then die of the signal as before.
+    /// Commands that stop cleanly on these signals (capture, probe) install their own handlers.
+    public static func installSignalCleanup() {
+        var action = sigaction()
+        let handler: @convention(c) (Int32) -> Void = { number in
+            TemporaryFiles.removeAll()
+            // Die of the signal itself, so the parent sees what it sent.
+            _ = signal(number, SIG_DFL)
+            _ = raise(number)
+            _exit(128 + number)
+        }
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = handler
+        #else
+        action.__sigaction_u.__sa_handler = handler
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaction(signal, &action, nil) }
+    }
+
+    /// The directory for scratch files: `$TMPDIR`, else /tmp.
+    public static var directory: String {
+        if let value = getenv("TMPDIR"), value.pointee != 0 {
+            let text = String(cString: value)
+            return text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
+        return "/tmp"
+    }
+}
+
+/// A scratch file in `$TMPDIR` (default /tmp), made with mkstemps: a random name, created
+/// exclusively, 0600, so a link planted at a guessable name is never followed. Removed by
+/// `remove()`, on deinit, or by the signal cleanup.
+public final class TemporaryFile {
+    public let path: String
+    /// Open read-write; the caller may write through it or reopen `path`.
+    public private(set) var descriptor: Int32
+
+    /// `owner`: hand the file to the user the process will run as after dropping root.
+    public init(prefix: String, suffix: String, owner: FileOwner? = nil) throws(SystemError) {
+        var template = Array("\(TemporaryFiles.directory)/\(prefix)XXXXXX\(suffix)".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(suffix.utf8.count)) }
+        guard fd >= 0 else { throw SystemError(path: TemporaryFiles.directory, "cannot create a temporary file") }
+        descriptor = fd
+        path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        TemporaryFiles.register(path)
+        if let owner { _ = fchown(fd, owner.uid, owner.gid) }
+    }
+
+    deinit { remove() }
+
+    public func remove() {
+        guard descriptor >= 0 else { return }
+        unlink(path)
+        TemporaryFiles.unregister(path)
+        close(descriptor)
+        descriptor = -1
+    }
+}
