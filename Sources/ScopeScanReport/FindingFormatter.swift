@@ -124,6 +124,7 @@ public struct SummaryFormatter {
         for (rule, count) in summary.suppressedByRule.sorted(by: { $0.key < $1.key }) {
             lines.append("  \(count) further \(rule) findings not kept (--max-findings reached)")
         }
+        for warning in summary.warnings { lines.append("  warning: \(warning)") }
         return lines.joined(separator: "\n")
     }
 

@@ -6,7 +6,7 @@ public final class EmbeddedScopeIDRule: PacketRule {
     public static let declaration = RuleDeclaration(RuleDescriptor(
         id: .embeddedScopeID, severity: .error,
         title: "KAME embedded scope id leaked to the wire",
-        condition: "A link-local address with non-zero bits 10–63 (fe80:N::…), in a header, a quoted packet or a Neighbor Discovery target.",
+        condition: "A link-local address written the way KAME embeds a zone, fe80:N::/64 with a non-zero index N in bits 16–31 and the rest of bits 10–63 zero, in a header, a quoted packet or a Neighbor Discovery target (never from bytes past the IPv6 payload length).",
         explanation: "RFC 4291 requires the 54 bits after fe80::/10 to be zero. KAME-derived kernels (OpenBSD, NetBSD, macOS, older FreeBSD) store the interface index in bits 16–31 of link-local addresses inside the kernel ('fe80:3::1' for interface 3); if such an address reaches the wire, a code path forgot to clear it.",
         platformContext: "OpenBSD returns fe80:3::1 with sin6_scope_id 0 to user space (blog post \"Link-local Addresses in struct sockaddr_in6 on Linux and OpenBSD\"); inet6(4) (KAME, macOS 12): 'users should never use the embedded form'.",
         references: ["RFC 4291 section 2.5.6", "inet6(4) (KAME scoped addresses)", "KAME IMPLEMENTATION, section 1.3.3"],
@@ -30,11 +30,11 @@ public final class EmbeddedScopeIDRule: PacketRule {
     }
 
     private func check(_ address: IPv6Address, _ role: String, _ context: PacketContext, _ findings: inout FindingCollector) {
-        guard address.hasNonZeroLinkLocalPadding else { return }
+        guard address.hasKAMEEmbeddedScope else { return }
         let key = FindingCollector.Key(rule: descriptor.id, interface: context.interfaceIndex, flow: nil, discriminator: address.high ^ address.low)
         findings.record(key, severity: descriptor.severity, frame: context.frame, time: context.timestamp) {
             let index = address.embeddedScopeID
-            let summary = "\(role) \(address) has non-zero bits 10–63: KAME embedded interface index \(index) leaked to the wire (should be \(address.withoutEmbeddedScope)%<interface \(index)>)"
+            let summary = "\(role) \(address) carries a non-zero index in bits 16–31 of fe80::/64: KAME embedded interface index \(index) leaked to the wire (should be \(address.withoutEmbeddedScope)%<interface \(index)>)"
             return Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: context.flow, summary: summary,
                            details: EmbeddedScopeIDDetails(address: address, role: role, embeddedIndex: Int(index)),
                            frames: [context.frame])
@@ -88,17 +88,24 @@ public final class LoopbackAddressOffLoopbackRule: PacketRule {
     public init() {}
 
     public func observe(_ context: PacketContext, interfaces: InterfaceTable, findings: inout FindingCollector) {
-        guard context.loopbackKnown, !context.isLoopback, let source = context.packet.source, let destination = context.packet.destination,
+        // On a provisional loopback (unnamed DLT_NULL, zero-MAC Ethernet) the finding is kept only
+        // if the interface turns out not to be one: one verdict for ::1 and 127.0.0.1 alike.
+        guard context.loopbackKnown, !context.isLoopback || context.loopbackProvisional, let source = context.packet.source, let destination = context.packet.destination,
               source.isLoopback || destination.isLoopback else { return }
         let loopbacks = [source, destination].filter(\.isLoopback)
         guard let first = loopbacks.first, let flow = context.flow else { return }
         let key = FindingCollector.Key(rule: descriptor.id, interface: context.interfaceIndex, flow: symmetricFlow(flow))
+        let conditional = context.isLoopback
         findings.record(key, severity: descriptor.severity, frame: context.frame, time: context.timestamp) {
             let role = first == source ? "source" : "destination"
-            return Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: flow,
+            var finding = Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: flow,
                            summary: "loopback \(role) \(first) on non-loopback interface \(context.interfaceName ?? "(unnamed)"): a martian that must never leave or enter through a real link",
                            details: RoleAddressDetails(address: first, role: role), frames: [context.frame])
+            if conditional { finding.requiresLoopback = false }
+            finding.facts.append("frame \(context.frame): \(first) with hop limit \(context.packet.hopLimit.map(String.init) ?? "?")" + (conditional ? " (its frame looked like loopback; the interface as a whole does not)" : ""))
+            return finding
         }
+        if !conditional { findings.update(key) { $0.requiresLoopback = nil } }
     }
 }
 
@@ -136,7 +143,10 @@ public final class NonlocalOnLoopbackRule: PacketRule {
             var summary = "\(address.kind) address \(address) on loopback\(context.interfaceName.map { " " + $0 } ?? "")"
             summary += owner.map { ": it belongs to \($0), short-cut through loopback" } ?? ": own address or AnyIP local route short-cut through loopback"
             let details = NonlocalOnLoopbackDetails(address: address, ownerInterface: owner)
-            return Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: flow, summary: summary, details: details, frames: [context.frame])
+            var finding = Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: flow, summary: summary, details: details, frames: [context.frame])
+            if context.loopbackProvisional { finding.requiresLoopback = true }
+            finding.facts.append("frame \(context.frame): \(source) → \(destination), hop limit \(context.packet.hopLimit.map(String.init) ?? "?")")
+            return finding
         }
     }
 }

@@ -85,6 +85,12 @@ struct PacketPath {
 struct InterfaceFacts {
     var name: String?
     var loopbackByName: Bool?
+    /// Npcap's loopback adapter: its DLT_NULL family 24 says nothing about OpenBSD.
+    var npcapLoopback = false
+    /// Neither the name nor the link type decides (unnamed DLT_NULL/DLT_LOOP or Ethernet): the
+    /// traffic does, and `revocation` says what showed it is no loopback.
+    var judgedByTraffic = false
+    var revocation: String?
 }
 
 /// Runs the rule set over packets: decode once, then every enabled rule interested in the packet
@@ -177,7 +183,14 @@ public final class Analyzer {
         var facts = current.count < known ? [] : interfaceFacts
         interfaceFacts = []
         for interface in current[facts.count...] {
-            facts.append(InterfaceFacts(name: interface.name, loopbackByName: interface.isLoopbackByName))
+            if !interface.linkType.isSupported {
+                counts.warnings.append("interface \(interface.name ?? "#\(interface.index)") has link type \(interface.linkType.rawValue) (\(interface.linkType.name)), which scopescan does not decode: its packets are counted as decode errors and analysed no further")
+            }
+            let byName = interface.isLoopbackByName
+            var fact = InterfaceFacts(name: interface.name, loopbackByName: byName)
+            fact.npcapLoopback = interface.name.map(CaptureInterface.isNpcapLoopbackName) ?? false
+            fact.judgedByTraffic = byName == nil && (interface.linkType == .ethernet || interface.linkType.isLoopbackType)
+            facts.append(fact)
         }
         interfaceFacts = facts
         if packetsPerInterface.count < current.count {
@@ -253,25 +266,49 @@ public final class Analyzer {
             counts.packetsByInterface[index, default: 0] += 1
         }
         if let family = link?.nullFamily, family != 0, interfaces.platforms[index] == nil, let platform = NullHeader.platform(family: family) {
-            interfaces.platforms[index] = platform
+            interfaces.setPlatform(index, interfaceFacts[captured.interfaceIndex].npcapLoopback ? ("Windows", "interface-name") : (platform, "dlt-null-af\(family)"))
         }
-        let loopbackGuess: Bool? = loopbackByName ?? (link.map { l -> Bool? in
-            if l.hasZeroMACs { return true }
-            switch l.linkType {
-            case .ethernet: return false
-            case .linuxSLL, .linuxSLL2: return false
-            default: return nil
+        // The loopback verdict: the interface's name when it tells; else, for Linux cooked
+        // captures, the frame's ARPHRD type; else the traffic. Unnamed DLT_NULL/DLT_LOOP links and
+        // unnamed Ethernet with zero MACs are provisionally loopback, until a hop limit that
+        // crossed a router (or, on Ethernet, a real MAC address) shows the link is not: then the
+        // findings that assumed loopback are withdrawn at `finish`, for the whole interface.
+        var provisional = false
+        let loopbackGuess: Bool?
+        if let loopbackByName {
+            loopbackGuess = loopbackByName
+        } else if let link {
+            switch link.linkType {
+            case .linuxSLL, .linuxSLL2: loopbackGuess = link.arphrdLoopback
+            case .ethernet:
+                loopbackGuess = link.hasZeroMACs
+                provisional = link.hasZeroMACs
+            case .null, .loop:
+                loopbackGuess = true
+                provisional = true
+            default: loopbackGuess = nil
             }
-        } ?? nil)
+        } else {
+            loopbackGuess = nil
+        }
+        if interfaceFacts[captured.interfaceIndex].judgedByTraffic, interfaceFacts[captured.interfaceIndex].revocation == nil, pktap == nil {
+            if let reason = LoopbackJudgement.revocation(frame: captured.frameNumber, packet: packet) {
+                interfaceFacts[captured.interfaceIndex].revocation = reason
+            }
+        }
         let isLoopback = loopbackGuess ?? false
         let traits = offeringEveryPacket ? PacketTraits(rawValue: .max)
             : PacketTraits(packet, isLoopback: isLoopback, multipleInterfaces: multipleInterfaces || pktap != nil)
         let tcp = packet.tcp
         let handshake = tracksConnections && tcp.map { !$0.flags.isDisjoint(with: handshakeFlags) } == true
+        if tracksConnections && !handshake, let tcp, tracker.hasOpenAttempts, let source = packet.source, let destination = packet.destination {
+            tracker.observeSegment(frame: captured.frameNumber, time: time, interfaceIndex: index, source: source, destination: destination, tcp: tcp, interfaces: interfaces, findings: &collector)
+        }
         if handshake || !traits.isDisjoint(with: anyInterest) {
             let name = pktapName ?? interfaceFacts[captured.interfaceIndex].name
-            let context = PacketContext(frame: captured.frameNumber, timestamp: time, interfaceIndex: index, interfaceName: name,
+            var context = PacketContext(frame: captured.frameNumber, timestamp: time, interfaceIndex: index, interfaceName: name,
                                         isLoopback: isLoopback, loopbackKnown: loopbackGuess != nil, packet: copy packet)
+            context.loopbackProvisional = provisional
             if handshake, let tcp {
                 tracker.observe(context, tcp: tcp, interfaces: interfaces, findings: &collector)
             }
@@ -293,12 +330,29 @@ public final class Analyzer {
 
     /// Concludes everything still open and returns the findings ordered by time.
     public func finish() -> [Finding] {
-        tracker.finish(interfaces: interfaces, findings: &collector)
+        interfaces.captureEnd = path.lastTime
+        if path.analysed > 0 && path.decodeErrors == path.analysed && !finishedOnce {
+            counts.warnings.append("none of the \(path.analysed) packets analysed could be decoded: no finding can be drawn from this capture (see `scopescan decode` for why)")
+        }
+        finishedOnce = true
+        tracker.finish(at: path.lastTime, interfaces: interfaces, findings: &collector)
         for rule in rules { rule.finish(interfaces: interfaces, findings: &collector) }
         counts.connectionAttempts = tracker.attemptsStarted
         counts.flowsEvicted = rules.reduce(tracker.evicted) { $0 + $1.evictedEntries }
         counts.peakFlowsTracked = tracker.peakTracked
-        let findings = collector.sorted()
+        var verdicts: [Int: LoopbackVerdict] = [:]
+        for (index, fact) in interfaceFacts.enumerated() {
+            verdicts[index] = LoopbackJudgement.verdict(interfaces.interfaces[index], fact)
+        }
+        interfaces.loopbackVerdicts = verdicts
+        let findings = collector.sorted().compactMap { finding -> Finding? in
+            var finding = finding
+            if let required = finding.requiresLoopback, let index = finding.interfaceIndex, let verdict = verdicts[index], verdict.isLoopback != required {
+                return nil
+            }
+            finding.facts = LoopbackJudgement.facts(for: finding, interfaces: interfaces) + finding.facts
+            return finding
+        }
         counts.findingsByRule = [:]
         for finding in findings { counts.findingsByRule[finding.rule, default: 0] += 1 }
         counts.suppressedByRule = collector.suppressed
@@ -306,4 +360,5 @@ public final class Analyzer {
     }
 
     public func addWarning(_ warning: String) { counts.warnings.append(warning) }
+    private var finishedOnce = false
 }

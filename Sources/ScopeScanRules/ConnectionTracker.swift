@@ -37,6 +37,17 @@ public struct ConnectionAttempt: Sendable {
     /// ICMP/ICMPv6 errors that quoted this attempt's SYN.
     public var icmpErrors: [FrameTime] = []
     public var lastActivity: Timestamp
+    /// Copies of a SYN closer to the previous one than any retransmission timer fires (a capture
+    /// duplicate, the same SYN on a second path, or a rewritten SYN): not counted as retries.
+    public var duplicateSYNs: [FrameTime] = []
+    /// RSTs that do not acknowledge ISN+1 (RFC 9293 section 3.10.7.3): no valid answer to the SYN,
+    /// so the attempt stays open; with a later SYN-ACK they were injected.
+    public var ignoredResets: [FrameTime] = []
+    /// Hop limit (TTL) of the SYN-ACK or RST that concluded the attempt, and of the ignored RSTs.
+    public var answerHopLimit: UInt8?
+    public var ignoredResetHopLimits: [UInt8] = []
+    /// Hop limit (TTL) of the first SYN as captured.
+    public var synHopLimit: UInt8?
 
     static let maximumRetriesKept = 32
 
@@ -61,6 +72,9 @@ public struct ConnectionAttempt: Sendable {
 public enum AttemptOutcome: Sendable {
     /// SYN-ACK from the server.
     case answered(FrameTime)
+    /// No SYN-ACK captured, but the client's next segment (sequence ISN+1, ACK set) shows one
+    /// arrived: a one-sided capture. The frame is that client segment.
+    case continued(FrameTime)
     /// RST from the server.
     case refused(FrameTime)
     /// No answer: the capture ended, the timeout passed, a new ISN replaced it, or it was evicted.
@@ -68,6 +82,9 @@ public enum AttemptOutcome: Sendable {
 
     public enum UnansweredReason: String, Sendable {
         case endOfCapture = "end of capture"
+        /// The capture ended before the next retransmission would have been sent, and without
+        /// the last SYN fewer than `--syn-retries` SYNs are proven unanswered: the outcome is unknown.
+        case pending = "pending at end of capture"
         case timeout
         case superseded = "superseded by a new attempt"
         case evicted = "evicted from the flow table"
@@ -77,11 +94,14 @@ public enum AttemptOutcome: Sendable {
 /// Rules that follow TCP handshakes receive concluded attempts through this.
 public protocol ConnectionObserver: AnyObject {
     func attemptStarted(_ attempt: ConnectionAttempt)
+    /// A retransmitted SYN was counted (rare: only lost SYNs retry).
+    func attemptRetried(_ attempt: ConnectionAttempt)
     func attemptConcluded(_ attempt: ConnectionAttempt, outcome: AttemptOutcome, interfaces: InterfaceTable, findings: inout FindingCollector)
 }
 
 extension ConnectionObserver {
     public func attemptStarted(_ attempt: ConnectionAttempt) {}
+    public func attemptRetried(_ attempt: ConnectionAttempt) {}
 }
 
 /// The bounded table of open connection attempts, keyed by interface and direction.
@@ -93,6 +113,15 @@ public final class ConnectionTracker {
     }
 
     private var attempts: [Key: ConnectionAttempt] = [:]
+    /// Attempts answered by a SYN-ACK, by key, with their ISN and when: a SYN with that ISN again is
+    /// the client retransmitting after a lost SYN-ACK, not a new attempt, and an RST then is not a
+    /// refusal (the port has a listener). Forgotten after the SYN timeout.
+    private var answered: [Key: (isn: UInt32, time: Timestamp)] = [:]
+    /// A same-ISN SYN sooner than this after the previous one is no retransmission: Linux's
+    /// smallest RTO is 200 ms (TCP_RTO_MIN), RFC 6298 asks for 1 s.
+    static let minimumRetransmissionGap: Int64 = 200_000_000
+    /// The first retransmission timeout (RFC 6298 section 2.1, Linux, the BSDs).
+    static let initialRTO = 1.0
     private let maxFlows: Int
     private let synRetries: Int
     private let synTimeoutNanoseconds: Int64
@@ -115,6 +144,9 @@ public final class ConnectionTracker {
         sweepInterval = Int64(nanosecondsIn: max(1.0, quarter))
     }
 
+    /// Whether any attempt is open: a client segment can only continue one then.
+    var hasOpenAttempts: Bool { !attempts.isEmpty }
+
     func observe(_ context: PacketContext, tcp: TCPHeaderView, interfaces: InterfaceTable, findings: inout FindingCollector) {
         guard let source = context.packet.source, let destination = context.packet.destination else { return }
         let flags = tcp.flags
@@ -126,20 +158,28 @@ public final class ConnectionTracker {
             let isn = tcp.sequenceNumber
             if var attempt = attempts[key] {
                 if attempt.initialSequence == isn {
+                    if now.time.nanoseconds.saturatingMinus(attempt.lastSYN.time.nanoseconds) < Self.minimumRetransmissionGap {
+                        if attempt.duplicateSYNs.count < ConnectionAttempt.maximumRetriesKept { attempt.duplicateSYNs.append(now) }
+                        attempts[key] = attempt
+                        return
+                    }
                     attempt.retryCount += 1
                     if attempt.retries.count < ConnectionAttempt.maximumRetriesKept { attempt.retries.append(now) }
                     attempt.lastActivity = now.time
                     attempts[key] = attempt
+                    for observer in observers { observer.attemptRetried(attempt) }
                     return
                 }
                 attempts[key] = nil
                 conclude(attempt, .unanswered(.superseded), interfaces: interfaces, findings: &findings)
             }
+            if let done = answered[key], done.isn == isn { return }
             if attempts.count >= maxFlows {
                 makeRoom(now: now.time, interfaces: interfaces, findings: &findings)
             }
             attemptsStarted += 1
-            let attempt = ConnectionAttempt(interfaceIndex: key.interfaceIndex, client: key.client, server: key.server, initialSequence: isn, firstSYN: now, lastActivity: now.time)
+            var attempt = ConnectionAttempt(interfaceIndex: key.interfaceIndex, client: key.client, server: key.server, initialSequence: isn, firstSYN: now, lastActivity: now.time)
+            attempt.synHopLimit = context.packet.hopLimit
             attempts[key] = attempt
             peakTracked = max(peakTracked, attempts.count)
             for observer in observers { observer.attemptStarted(attempt) }
@@ -148,10 +188,48 @@ public final class ConnectionTracker {
             let key = Key(interfaceIndex: context.interfaceIndex,
                           client: Endpoint(address: destination, port: tcp.destinationPort),
                           server: Endpoint(address: source, port: tcp.sourcePort))
-            guard let attempt = attempts[key] else { return }
+            guard var attempt = attempts[key] else { return }
+            let hopLimit = context.packet.hopLimit
+            if flags.contains(.rst) && !(flags.contains(.ack) && tcp.acknowledgmentNumber == attempt.initialSequence &+ 1) {
+                // Not acceptable in SYN-SENT (RFC 9293 section 3.10.7.3): the client's stack ignores it.
+                if attempt.ignoredResets.count < ConnectionAttempt.maximumRetriesKept {
+                    attempt.ignoredResets.append(now)
+                    if let hopLimit { attempt.ignoredResetHopLimits.append(hopLimit) }
+                }
+                attempts[key] = attempt
+                return
+            }
             attempts[key] = nil
-            conclude(attempt, flags.contains(.rst) ? .refused(now) : .answered(now), interfaces: interfaces, findings: &findings)
+            attempt.answerHopLimit = hopLimit
+            if flags.contains(.rst) {
+                conclude(attempt, .refused(now), interfaces: interfaces, findings: &findings)
+            } else {
+                rememberAnswered(key, isn: attempt.initialSequence, at: now.time)
+                conclude(attempt, .answered(now), interfaces: interfaces, findings: &findings)
+            }
         }
+    }
+
+    /// A segment without SYN or RST. If it travels client → server of an open attempt with sequence
+    /// ISN+1 and ACK set, the SYN-ACK arrived even though the capture missed it (one-sided
+    /// captures). Takes owned values only: the analyser calls it for every such segment while
+    /// attempts are open, without building a packet context.
+    func observeSegment(frame: Int, time: Timestamp, interfaceIndex: Int, source: IPAddress, destination: IPAddress, tcp: TCPHeaderView,
+                        interfaces: InterfaceTable, findings: inout FindingCollector) {
+        guard tcp.flags.contains(.ack) else { return }
+        let key = Key(interfaceIndex: interfaceIndex,
+                      client: Endpoint(address: source, port: tcp.sourcePort),
+                      server: Endpoint(address: destination, port: tcp.destinationPort))
+        guard let attempt = attempts[key], tcp.sequenceNumber == attempt.initialSequence &+ 1 else { return }
+        attempts[key] = nil
+        let now = FrameTime(frame: frame, time: time)
+        rememberAnswered(key, isn: attempt.initialSequence, at: time)
+        conclude(attempt, .continued(now), interfaces: interfaces, findings: &findings)
+    }
+
+    private func rememberAnswered(_ key: Key, isn: UInt32, at time: Timestamp) {
+        if answered.count >= maxFlows { answered.removeAll(keepingCapacity: true) }
+        answered[key] = (isn, time)
     }
 
     /// Records an ICMP error quoting `client → server`, returning the attempt it refers to.
@@ -170,6 +248,9 @@ public final class ConnectionTracker {
         guard now.nanoseconds.saturatingMinus(last.nanoseconds) >= sweepInterval else { return }
         lastSweep = now
         let timeout = synTimeoutNanoseconds
+        if answered.contains(where: { now.nanoseconds.saturatingMinus($0.value.time.nanoseconds) >= timeout }) {
+            answered = answered.filter { now.nanoseconds.saturatingMinus($0.value.time.nanoseconds) < timeout }
+        }
         let expired = attempts.filter { now.nanoseconds.saturatingMinus($0.value.lastActivity.nanoseconds) >= timeout }
         for (key, attempt) in expired.sorted(by: { $0.value.firstSYN.frame < $1.value.firstSYN.frame }) {
             attempts[key] = nil
@@ -177,13 +258,28 @@ public final class ConnectionTracker {
         }
     }
 
-    /// Concludes every open attempt (end of capture or stop).
-    func finish(interfaces: InterfaceTable, findings: inout FindingCollector) {
+    /// Concludes every open attempt (end of capture or stop). `end` is the capture's last packet
+    /// time. A retransmission proves the SYN before it went unanswered; the last SYN is proven so
+    /// only if the capture lasted until its retransmission was due. An attempt that is short of
+    /// `--syn-retries` proven SYNs because the capture stopped first is pending, not unanswered.
+    func finish(at end: Timestamp?, interfaces: InterfaceTable, findings: inout FindingCollector) {
         let remaining = attempts.values.sorted { $0.firstSYN.frame < $1.firstSYN.frame }
         attempts.removeAll()
         for attempt in remaining {
-            conclude(attempt, .unanswered(.endOfCapture), interfaces: interfaces, findings: &findings)
+            conclude(attempt, .unanswered(isPending(attempt, end: end) ? .pending : .endOfCapture), interfaces: interfaces, findings: &findings)
         }
+    }
+
+    /// The wait before the SYN after the attempt's last one: double the last gap (RFC 6298 section
+    /// 5.5 back-off), or the initial RTO after a single SYN.
+    static func nextRetransmissionGap(_ attempt: ConnectionAttempt) -> Double {
+        attempt.gaps.last.map { max(Self.initialRTO, 2 * $0) } ?? Self.initialRTO
+    }
+
+    func isPending(_ attempt: ConnectionAttempt, end: Timestamp?) -> Bool {
+        guard let end, attempt.icmpErrors.isEmpty, attempt.ignoredResets.isEmpty else { return false }
+        let waited = end.seconds(since: attempt.lastSYN.time)
+        return waited < Self.nextRetransmissionGap(attempt) && attempt.synCount - 1 < synRetries
     }
 
     /// Evicts the least recently active quarter of the table (found from a sample, so the cost

@@ -103,6 +103,14 @@ public struct Finding: Sendable {
     /// Other rules this finding is linked to (icmp-unreachable code 2 → scope-violation).
     public var related: [RuleID]
 
+    /// The facts the finding rests on, in words (link type, why the interface was judged loopback,
+    /// hop limits, who answered what): `--explain`, the JSON `explain` key and the Markdown report
+    /// print them. The analyser adds the interface's facts first when it finishes.
+    public var facts: [String] = []
+    /// Set on a finding that holds only if its interface's final loopback verdict is this (the
+    /// packet was judged on a provisional verdict); the analyser drops it at `finish` otherwise.
+    public var requiresLoopback: Bool?
+
     public static let maximumFrames = 64
 
     public init(rule: RuleID, severity: Severity, time: Timestamp, interfaceIndex: Int?, interface: String?, flow: FlowDescription?, summary: String, details: any FindingDetails, frames: [Int], count: Int = 1, related: [RuleID] = []) {

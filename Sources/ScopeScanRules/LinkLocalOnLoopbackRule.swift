@@ -32,11 +32,18 @@ public final class LinkLocalOnLoopbackRule: PacketRule {
             FlowDescription(source: $0.source, destination: $0.destination, sourcePort: $0.sourcePort, destinationPort: $0.destinationPort, proto: $0.upperLayer)
         } ?? packetFlow
         let key = FindingCollector.Key(rule: descriptor.id, interface: context.interfaceIndex, flow: symmetricFlow(flow))
-        let isAnswer = context.packet.tcp.map { $0.flags.contains(.syn) && $0.flags.contains(.ack) } ?? false
+        // A SYN-ACK, or an Echo Reply to the request of this flow (the key is symmetric), back on
+        // loopback: the stack accepted the rerouted packets.
+        let isAnswer = context.packet.tcp.map { $0.flags.contains(.syn) && $0.flags.contains(.ack) }
+            ?? (context.packet.icmpv6?.type == .echoReply)
         if findings.touch(key, frame: context.frame, time: context.timestamp) {
             // A SYN-ACK back means the stack accepted the rerouted packet (Linux); none, macOS.
             if isAnswer {
-                findings.update(key) { $0.updateDetails(as: LinkLocalOnLoopbackDetails.self) { $0.answered = true } }
+                let fact = "frame \(context.frame) answers on loopback (\(context.packet.tcp != nil ? "SYN-ACK" : "Echo Reply")): the stack accepted the rerouted packets"
+                findings.update(key) { finding in
+                    if finding.details(as: LinkLocalOnLoopbackDetails.self)?.answered == false { finding.facts.append(fact) }
+                    finding.updateDetails(as: LinkLocalOnLoopbackDetails.self) { $0.answered = true }
+                }
             }
             if context.packet.icmpv6?.type.isError == true {
                 findings.update(key) { $0.updateDetails(as: LinkLocalOnLoopbackDetails.self) { $0.icmpErrors = true } }
@@ -57,13 +64,28 @@ public final class LinkLocalOnLoopbackRule: PacketRule {
         } else {
             summary += " seen on \(here): own link-local traffic rerouted to loopback, its scope id ignored"
         }
-        let platform = interfaces.platforms[context.interfaceIndex] ?? (context.packet.link?.hasZeroMACs == true ? "Linux" : nil)
-        details.platform = platform
-        if let note = PlatformNotes.linkLocalOnLoopback(platform: platform, answered: isAnswer) {
-            summary += ". \(note)"
-            details.platformNote = note
+        var platform = interfaces.platforms[context.interfaceIndex]
+        var evidence = interfaces.platformEvidence[context.interfaceIndex]
+        if platform == nil, let link = context.packet.link {
+            // Linux frames its lo as Ethernet with zero MACs, and names ARPHRD 772 in cooked captures.
+            if link.arphrdLoopback {
+                (platform, evidence) = ("Linux", "sll-arphrd-772")
+            } else if link.hasZeroMACs {
+                (platform, evidence) = ("Linux", "ethernet-zero-macs")
+            }
         }
-        let finding = Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: flow, summary: summary, details: details, frames: [context.frame])
+        details.platform = platform
+        details.platformEvidence = platform == nil ? nil : evidence
+        if let note = PlatformNotes.linkLocalOnLoopback(platform: platform, answered: isAnswer) {
+            let noted = PlatformNotes.withEvidence(note, details.platformEvidence)
+            summary += ". \(noted)"
+            details.platformNote = noted
+        }
+        var finding = Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: flow, summary: summary, details: details, frames: [context.frame])
+        if context.loopbackProvisional { finding.requiresLoopback = true }
+        finding.facts.append("frame \(context.frame): link-local \(linkLocal) on loopback, hop limit \(ip.hopLimit)")
+        if let owner, let ownerName = owner.name { finding.facts.append("\(linkLocal) is an address of \(ownerName) (recorded by the capture or host)") }
+        if isAnswer { finding.facts.append("frame \(context.frame) is itself an answer: the stack accepted the rerouted packets") }
         findings.add(key, finding)
     }
 }
@@ -81,14 +103,17 @@ public struct LinkLocalOnLoopbackDetails: FindingDetails {
     /// ICMPv6 errors were seen in the flow (macOS answers so on lo0).
     public var icmpErrors = false
     public var platform: String?
+    /// What the platform was judged from ("dlt-null-af30", "ethernet-zero-macs", "interface-name"…).
+    public var platformEvidence: String?
     public var platformNote: String?
 
     static let schema = [
         DetailField("link_local_address", .string, "the link-local address seen on loopback"),
         DetailField("owner_interface", .string, "the interface that owns it, when the capture or host records it"),
         DetailField("owner_scope_id", .int, "that interface's index (scope id), when known"),
-        DetailField("answered", .bool, "a SYN-ACK came back: the stack accepted the rerouted packets"),
+        DetailField("answered", .bool, "a SYN-ACK or Echo Reply came back: the stack accepted the rerouted packets"),
         DetailField("platform", .string, "the platform the capture's framing points to"),
+        DetailField("platform_evidence", .string, "what the platform was judged from: dlt-null-af30 (the DLT_NULL family), interface-name, ethernet-zero-macs, sll-arphrd-772"),
         DetailField("platform_note", .string, "what that platform does with such packets"),
         DetailField("icmp_errors", .bool, "ICMPv6 errors were seen in the flow (present only when true)"),
     ]
@@ -100,6 +125,7 @@ public struct LinkLocalOnLoopbackDetails: FindingDetails {
         f.add("owner_scope_id", ownerScopeID)
         f.add("answered", answered)
         f.add("platform", platform)
+        f.add("platform_evidence", platformEvidence)
         f.add("platform_note", platformNote)
         if icmpErrors { f.add("icmp_errors", true) }
         return f.fields

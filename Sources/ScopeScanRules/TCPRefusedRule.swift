@@ -22,6 +22,12 @@ public final class TCPRefusedRule: Rule, ConnectionObserver {
         let summary = "connect refused: RST after \(attempt.synCount == 1 ? "the SYN" : "\(attempt.synCount) SYNs") (\(formatSeconds(delay))): the peer's stack got the SYN and has no listener on port \(attempt.server.port)"
         let details = TCPRefusedDetails(synCount: attempt.synCount, rstFrame: reset.frame, delaySeconds: microsecondRounded(delay))
         var finding = Finding(rule: descriptor.id, severity: descriptor.severity, time: attempt.firstSYN.time, interfaceIndex: attempt.interfaceIndex, interface: interfaces.name(attempt.interfaceIndex), flow: attempt.flow, summary: summary, details: details, frames: attempt.synFrames + [reset.frame])
+        finding.facts = ["SYNs in frames \(attempt.synFrames.map(String.init).joined(separator: ", ")) with ISN \(attempt.initialSequence)",
+                         "frame \(reset.frame): RST acknowledging ISN+1 from \(attempt.server.address)" + (attempt.answerHopLimit.map { ", hop limit \($0)" } ?? ""),
+                         "no SYN-ACK for this ISN was seen before it"]
+        if !attempt.ignoredResets.isEmpty {
+            finding.facts.append("frames \(attempt.ignoredResets.map { String($0.frame) }.joined(separator: ", ")): RSTs not acknowledging ISN+1, ignored")
+        }
         finding.lastTime = reset.time
         findings.add(nil, finding)
     }

@@ -103,9 +103,13 @@ struct Analyze: ParsableCommand {
             makeAnalyzer: { Analyzer(configuration: configuration) },
             willReadAgain: { progress?.startOver() },
             eachPacket: { progress?.advance(bytes: $0.capturedLength + 16) })
-        for warning in analysis.warnings {
+        // Damage to the file, then what the analyser found wrong (undecodable interfaces, a capture
+        // none of whose packets decode): the summary carries both.
+        let damage = analysis.warnings.map(\.description)
+        for warning in analysis.analyzer.summary.warnings {
             FileHandleWriter.standardError("scopescan: warning: \(warning)\n")
         }
+        _ = damage
         return (analysis.analyzer, analysis.findings)
     }
 }
