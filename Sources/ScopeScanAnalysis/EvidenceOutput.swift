@@ -19,6 +19,8 @@ public struct EvidenceOutput {
         self.options = options
     }
 
+    /// `--explain`: the report lists each finding's facts.
+    public var explain = false
     public var isRequested: Bool { report != nil || evidence != nil }
 
     /// `capturePath` is read again; `displayName` is what the report and comments call the input
@@ -38,10 +40,11 @@ public struct EvidenceOutput {
         guard let report else { return }
         let size = (try? CaptureFile.size(path: capturePath)) ?? 0
         let format = (try? CaptureFile.detectFormat(path: capturePath).rawValue) ?? "capture"
-        let markdown = MarkdownReport(
+        var markdown = MarkdownReport(
             input: .init(name: name, format: format, size: size, sha256: digest, options: options),
             version: ScopeScanVersion.current, findings: findings, summary: analyzer.summary, interfaces: analyzer.interfaces,
             sketches: sketches, evidenceName: evidence.map { String($0.split(separator: "/").last ?? Substring($0)) })
+        markdown.explain = explain
         do {
             try TextFile.write(markdown.render(), to: report)
         } catch {

@@ -5,9 +5,12 @@ import ScopeScanWire
 /// Findings as human text (one block each) or JSON Lines (one object per line, stable keys).
 public struct FindingFormatter {
     public var colour: Bool
+    /// `--explain`: list the facts each finding rests on (text: `facts:` lines; JSON: `explain`).
+    public var explain: Bool
 
-    public init(colour: Bool) {
+    public init(colour: Bool, explain: Bool = false) {
         self.colour = colour
+        self.explain = explain
     }
 
     static func protoName(_ proto: IPProtocol) -> String {
@@ -49,6 +52,10 @@ public struct FindingFormatter {
         if !finding.related.isEmpty {
             lines.append("  see also: \(finding.related.map(\.rawValue).joined(separator: ", "))")
         }
+        if explain && !finding.facts.isEmpty {
+            lines.append("  facts:")
+            for fact in finding.facts { lines.append("    - \(fact)") }
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -62,7 +69,7 @@ public struct FindingFormatter {
         return object
     }
 
-    public static func json(_ finding: Finding) -> String {
+    public static func json(_ finding: Finding, explain: Bool = false) -> String {
         var object = JSONObject()
         object.add("rule", finding.rule.rawValue)
         object.add("severity", finding.severity.rawValue)
@@ -82,6 +89,7 @@ public struct FindingFormatter {
         object.add("last_time", finding.lastTime.iso8601(fractionDigits: 9))
         object.add("count", finding.count)
         object.add("related", strings: finding.related.map(\.rawValue))
+        if explain { object.add("explain", strings: finding.facts) }
         return object.closed
     }
 }

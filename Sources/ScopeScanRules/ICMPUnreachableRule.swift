@@ -10,7 +10,11 @@ public final class ICMPUnreachableRule: PacketRule, ConnectionObserver {
         explanation: "The error names why the packet could not be delivered: no route, administratively prohibited (a firewall), beyond scope of source address (a link-local source sent off-link), address unreachable (neighbor discovery failed), port unreachable, source address failed ingress/egress policy, reject route. The quoted packet says which connection it ended.",
         platformContext: "On macOS, the connect to the host's own link-local address gets ICMPv6 errors back on lo0 (blog post \"IPv6 OSX Link-Local Strangeness\", 2024-12-22; Apple Feedback FB16143533). Linux 'unreachable'/'prohibit' routes answer with codes 0 and 1; nftables 'reject' with any code.",
         references: ["RFC 4443 section 3.1 (codes 0–6)", "RFC 792 and RFC 1812 section 5.2.7.1 (ICMPv4 codes)", "RFC 4007 section 9 (beyond scope)"],
-        details: ICMPUnreachableDetails.schema),
+        details: ICMPUnreachableDetails.schema,
+        evidence: [
+            EvidenceRequirement(.error, "ICMPv6 type 1 or ICMPv4 type 3 (other than the cases below); \"it ended the connect\" only when no SYN of the quoted attempt follows the last error and the attempt is never answered. An attempt retried after the error and never answered keeps the severity and says so."),
+            EvidenceRequirement(.info, "ICMPv4 3/4 (fragmentation needed: path MTU discovery, the next-hop MTU reported); a port unreachable answering a traceroute probe (UDP ports 33434–33534); an error quoting an attempt that went on to be answered (a SYN-ACK, or the client continuing the handshake)."),
+        ]),
         make: { environment in ICMPUnreachableRule(tracker: environment.tracker) })
     public let descriptor = declaration.descriptor
     /// ICMPv6 type 1 and ICMPv4 type 3 only.
@@ -98,6 +102,7 @@ public final class ICMPUnreachableRule: PacketRule, ConnectionObserver {
             if !pathMTU { summary += ": it ended the connect whose SYN is frame \(synFrame)" }
             details.quotedSYNFrames = killed.synFrames
             frames += killed.synFrames
+            if pendingVerdicts.count >= Self.maximumPendingVerdicts { pendingVerdicts.removeAll() }
             pendingVerdicts[AttemptKey(killed)] = (key, summary.count - (pathMTU ? 0 : ": it ended the connect whose SYN is frame \(synFrame)".count))
         }
         var related: [RuleID] = []
@@ -105,11 +110,21 @@ public final class ICMPUnreachableRule: PacketRule, ConnectionObserver {
             related.append(.scopeViolation)
             summary += " (the source address's scope is too small: see scope-violation)"
         }
-        let finding = Finding(rule: descriptor.id, severity: severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: quotedFlow ?? context.flow, summary: summary, details: details, frames: frames.sorted(), related: related)
+        var facts = ["frame \(context.frame): \(family) type \(type) code \(code) (\(codeName)) from \(reporter), hop limit \(context.packet.hopLimit.map(String.init) ?? "?")"]
+        if let quotedFlow {
+            facts.append("it quotes \(quotedFlow.text(interface: nil))" + (quoted?.tcpSequenceNumber.map { ", TCP sequence \($0)" } ?? ""))
+        }
+        if let killed { facts.append("the quoted segment is the SYN of the attempt with SYNs in frames \(killed.synFrames.map(String.init).joined(separator: ", ")) (ISN \(killed.initialSequence))") }
+        if pathMTU { facts.append("ICMPv4 3/4 is RFC 1191 path MTU discovery: the sender is to resend smaller segments") }
+        if traceroute { facts.append("the quoted probe is UDP to port \(quoted?.destinationPort ?? 0), in traceroute's 33434–33534") }
+        var finding = Finding(rule: descriptor.id, severity: severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: quotedFlow ?? context.flow, summary: summary, details: details, frames: frames.sorted(), related: related)
+        finding.facts = facts
         findings.add(key, finding)
     }
 
     static let traceroutePorts: ClosedRange<UInt16> = 33434...33534
+    /// Attempts an error quoted are at most the tracker's; this bounds a hostile capture anyway.
+    static let maximumPendingVerdicts = 65_536
 
     struct AttemptKey: Hashable {
         var interfaceIndex: Int
@@ -133,13 +148,17 @@ public final class ICMPUnreachableRule: PacketRule, ConnectionObserver {
     /// (the error was transient), the rule's severity when it never was.
     public func attemptConcluded(_ attempt: ConnectionAttempt, outcome: AttemptOutcome, interfaces: InterfaceTable, findings: inout FindingCollector) {
         guard let (key, cut) = pendingVerdicts.removeValue(forKey: AttemptKey(attempt)), let lastError = attempt.icmpErrors.last else { return }
-        let laterSYNs = ([attempt.firstSYN] + attempt.retries).filter { $0.frame > lastError.frame }.map(\.frame)
+        let syns = [attempt.firstSYN] + attempt.retries
+        guard let firstError = attempt.icmpErrors.first else { return }
+        // Ended by an error only if no SYN follows the last one; the text names every SYN after the first.
+        let afterLast = syns.filter { $0.frame > lastError.frame }
+        let laterSYNs = syns.filter { $0.frame > firstError.frame }.map(\.frame)
         var answer: Int?
         switch outcome {
         case .answered(let frame), .continued(let frame): answer = frame.frame
         case .refused, .unanswered: break
         }
-        guard !laterSYNs.isEmpty || answer != nil else { return }
+        guard !afterLast.isEmpty || answer != nil else { return }
         findings.update(key) { finding in
             guard cut <= finding.summary.count else { return }
             var text = String(finding.summary.prefix(cut))
@@ -150,10 +169,14 @@ public final class ICMPUnreachableRule: PacketRule, ConnectionObserver {
                 text += " and was answered in frame \(answer): the error did not end it"
                 finding.severity = min(finding.severity, .info)
             } else {
-                text += ": the connect whose SYN is frame \(first) was retried after it (SYN in frame\(laterSYNs.count == 1 ? "" : "s") \(laterSYNs.map(String.init).joined(separator: ", "))) and never answered"
+                text += ": the connect whose SYN is frame \(first) was retried after it (\(laterSYNs.count == 1 ? "SYN in frame" : "SYNs in frames") \(laterSYNs.map(String.init).joined(separator: ", "))) and never answered"
             }
             if finding.related.contains(.scopeViolation) { text += " (the source address's scope is too small: see scope-violation)" }
             finding.summary = text
+            var fact = "after the first error (frame \(firstError.frame))"
+            if !laterSYNs.isEmpty { fact += " the client sent the SYN again in frames \(laterSYNs.map(String.init).joined(separator: ", "))" }
+            if let answer { fact += "\(laterSYNs.isEmpty ? "" : " and") the attempt was answered in frame \(answer)" }
+            finding.facts.append(fact)
         }
     }
 }

@@ -11,7 +11,10 @@ public final class LinkLocalOnLoopbackRule: PacketRule {
         explanation: "A link-local address is only meaningful on its link, named by the scope id (fe80::1%en0). When a host talks to its own link-local address, the kernel short-cuts the packet through the loopback interface; whether the far end accepts it then depends on the stack keeping the original interface. Seeing it on loopback is the evidence of that reroute, and the owning interface (when the capture or host records it) says which scope was ignored.",
         platformContext: "macOS routes packets for the host's own fe80::…%en0 to lo0 ignoring sin6_scope_id and never accepts them: the client sees ICMPv6 errors on lo0 (blog post \"IPv6 OSX Link-Local Strangeness\", 2024-12-22; Apple Feedback FB16143533). Linux reroutes the same way but accepts the packets. FreeBSD keeps the original interface (origifp) but its source-address validation on loopback dropped them until the M_LOOP fix (FreeBSD review D35732, PR 265089, commit 50fa27e795ea).",
         references: ["RFC 4007 section 6 and 11 (zone indices)", "RFC 4291 section 2.5.6 (link-local addresses)", "inet6(4), ip6(4)", "FreeBSD commit 50fa27e795ea \"netinet6: fix interface handling for loopback traffic\" (review D35732): check M_LOOP instead of the interface type"],
-        details: LinkLocalOnLoopbackDetails.schema),
+        details: LinkLocalOnLoopbackDetails.schema,
+        evidence: [
+            EvidenceRequirement(.warning, "The interface's loopback verdict (one per interface, see the confidence model above): its name (lo, lo0, Loopback…, \\Device\\NPF_Loopback), or per frame ARPHRD 772 in Linux cooked captures, or, for unnamed DLT_NULL/DLT_LOOP and zero-MAC Ethernet, traffic with initial hop limits only (no real MAC address), and an fe80::/10 source or destination other than macOS lo0's fe80::1. `answered` is true once a SYN-ACK or an Echo Reply of the flow is seen. A platform note only with platform evidence (DLT_NULL family, interface name, zero-MAC or ARPHRD 772 framing), named in `platform_evidence` and in the note."),
+        ]),
         make: { _ in LinkLocalOnLoopbackRule() })
     public let descriptor = declaration.descriptor
     /// Only loopback packets get past the first guard.

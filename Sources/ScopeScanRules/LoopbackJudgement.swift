@@ -27,7 +27,7 @@ enum LoopbackJudgement {
     /// What in this packet shows that its provisionally-loopback link is not one, if anything.
     static func revocation(frame: Int, packet: borrowing DecodedPacket) -> String? {
         if let link = packet.link, link.linkType == .ethernet, !link.hasZeroMACs {
-            return "frame \(frame) carries non-zero MAC addresses: a real link, so its zero-MAC frames are not Linux lo either"
+            return "frame \(frame) carries real (non-zero) MAC addresses: an Ethernet link, not Linux lo"
         }
         if let hopLimit = packet.hopLimit, !isInitialHopLimit(hopLimit) {
             let field = packet.ipv6 != nil ? "hop limit" : "TTL"

@@ -17,7 +17,10 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
         platformContext: "FreeBSD connects to the host's own global address take 3 s: the first two SYNs leave with origifp=vtnet0 and are dropped by source-address validation; the third uses the route cached in the inpcb (ifp=origifp=lo0) and passes (FreeBSD review D35732, PR 265089, commit 50fa27e795ea).",
         references: ["RFC 6298 section 2 (RTO back-off)", "RFC 9293 section 3.5 (three-way handshake)"],
         thresholds: [threshold.declaration, window.declaration, SynUnansweredRule.retries.declaration],
-        details: SlowConnectDetails.schema),
+        details: SlowConnectDetails.schema,
+        evidence: [
+            EvidenceRequirement(.warning, "A SYN-ACK after at least --syn-retries SYNs of one attempt (retransmissions: the same ISN at least 200 ms apart), at least --slow-connect-threshold after the first; or earlier attempts from the same client to the same server port joined to it that really went unanswered (concluded unanswered, or still open after --syn-retries SYNs), not refused or continued ones. The FreeBSD origifp note only with FreeBSD framing (DLT_NULL family 28) and the host's own address on both ends; otherwise a neutral \"N SYNs lost before the answer\" with the SYN-ACK's hop limit."),
+        ]),
         make: { environment in SlowConnectRule(configuration: environment.configuration) })
     public let descriptor = declaration.descriptor
     private let thresholdSeconds: Double

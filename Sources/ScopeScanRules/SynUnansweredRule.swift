@@ -16,7 +16,11 @@ public final class SynUnansweredRule: Rule, ConnectionObserver {
         platformContext: "FreeBSD link-local connects over loopback hang because ip6_input's source-address validation drops the looped SYNs (FreeBSD review D35732, PR 265089). On Linux, nftables/ip6tables drops produce the same picture.",
         references: ["RFC 9293 section 3.8.1 (retransmission timeout)", "RFC 6298 (initial RTO of 1 s)", "tcp(7): tcp_syn_retries"],
         thresholds: [retries.declaration, timeout.declaration],
-        details: SynUnansweredDetails.schema),
+        details: SynUnansweredDetails.schema,
+        evidence: [
+            EvidenceRequirement(.error, "At least --syn-retries SYNs with one ISN, each at least 200 ms after the previous one (closer copies are duplicates), and no valid answer: no SYN-ACK, no RST acknowledging ISN+1, no client segment with sequence ISN+1 (a one-sided capture shows the answer so), until the timeout, a new ISN, eviction or the end of capture."),
+            EvidenceRequirement(.info, "Pending at end of capture: the capture ended before the last SYN's retransmission was due, and without that last SYN fewer than --syn-retries SYNs are proven unanswered (concluded_by \"pending at end of capture\")."),
+        ]),
         make: { environment in SynUnansweredRule(configuration: environment.configuration) })
     public let descriptor = declaration.descriptor
     let synRetries: Int

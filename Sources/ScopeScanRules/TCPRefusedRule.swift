@@ -10,7 +10,10 @@ public final class TCPRefusedRule: Rule, ConnectionObserver {
         explanation: "The peer's stack received the SYN and has no listener (or a firewall rejects with RST): the path works, the port is closed. This tells a refused connect apart from a silently dropped one (syn-unanswered).",
         platformContext: "A refused connect to the host's own link-local address shows the packet was delivered (Linux), while silence means it was dropped (FreeBSD before commit 50fa27e795ea, PR 265089).",
         references: ["RFC 9293 section 3.5.2 (reset generation)"],
-        details: TCPRefusedDetails.schema),
+        details: TCPRefusedDetails.schema,
+        evidence: [
+            EvidenceRequirement(.info, "An RST with ACK set acknowledging ISN+1 while the attempt is open and no SYN-ACK for that ISN was seen. RSTs acknowledging anything else (the ISN itself: injected) are ignored, and a SYN retransmitted after a SYN-ACK is not a new attempt, so its RST is no refusal."),
+        ]),
         make: { _ in TCPRefusedRule() })
     public let descriptor = declaration.descriptor
 
