@@ -88,9 +88,8 @@ struct InterfaceFacts {
     /// Npcap's loopback adapter: its DLT_NULL family 24 says nothing about OpenBSD.
     var npcapLoopback = false
     /// Neither the name nor the link type decides (unnamed DLT_NULL/DLT_LOOP or Ethernet): the
-    /// traffic does, and `revocation` says what showed it is no loopback.
+    /// traffic does (`Analyzer.revocations` says what showed it is no loopback).
     var judgedByTraffic = false
-    var revocation: String?
 }
 
 /// Runs the rule set over packets: decode once, then every enabled rule interested in the packet
@@ -278,12 +277,14 @@ public final class Analyzer {
         if let loopbackByName {
             loopbackGuess = loopbackByName
         } else if let link {
-            switch link.linkType {
-            case .linuxSLL, .linuxSLL2: loopbackGuess = link.arphrdLoopback
-            case .ethernet:
+            // Raw values, not `LinkType.ethernet` and friends: reading a static let of another
+            // module is a call per packet.
+            switch link.linkType.rawValue {
+            case 113, 276: loopbackGuess = link.arphrdLoopback // LINUX_SLL, LINUX_SLL2
+            case 1: // EN10MB
                 loopbackGuess = link.hasZeroMACs
                 provisional = link.hasZeroMACs
-            case .null, .loop:
+            case 0, 108: // NULL, LOOP
                 loopbackGuess = true
                 provisional = true
             default: loopbackGuess = nil
@@ -291,9 +292,12 @@ public final class Analyzer {
         } else {
             loopbackGuess = nil
         }
-        if interfaceFacts[captured.interfaceIndex].judgedByTraffic, interfaceFacts[captured.interfaceIndex].revocation == nil, pktap == nil {
+        // Only read here: `interfaceFacts` is written in `updateInterfaces` alone, so its accesses
+        // need no run-time exclusivity check; revocations go to `revokedMask` (a plain store) and,
+        // rarely, to `revocations` through a call.
+        if interfaceFacts[captured.interfaceIndex].judgedByTraffic, pktap == nil, !isRevoked(captured.interfaceIndex) {
             if let reason = LoopbackJudgement.revocation(frame: captured.frameNumber, packet: packet) {
-                interfaceFacts[captured.interfaceIndex].revocation = reason
+                revoke(captured.interfaceIndex, reason)
             }
         }
         let isLoopback = loopbackGuess ?? false
@@ -301,7 +305,7 @@ public final class Analyzer {
             : PacketTraits(packet, isLoopback: isLoopback, multipleInterfaces: multipleInterfaces || pktap != nil)
         let tcp = packet.tcp
         let handshake = tracksConnections && tcp.map { !$0.flags.isDisjoint(with: handshakeFlags) } == true
-        if tracksConnections && !handshake, let tcp, tracker.hasOpenAttempts, let source = packet.source, let destination = packet.destination {
+        if tracksConnections && !handshake, let tcp, tracker.mayContinue(tcp.sequenceNumber), let source = packet.source, let destination = packet.destination {
             tracker.observeSegment(frame: captured.frameNumber, time: time, interfaceIndex: index, source: source, destination: destination, tcp: tcp, interfaces: interfaces, findings: &collector)
         }
         if handshake || !traits.isDisjoint(with: anyInterest) {
@@ -342,7 +346,7 @@ public final class Analyzer {
         counts.peakFlowsTracked = tracker.peakTracked
         var verdicts: [Int: LoopbackVerdict] = [:]
         for (index, fact) in interfaceFacts.enumerated() {
-            verdicts[index] = LoopbackJudgement.verdict(interfaces.interfaces[index], fact)
+            verdicts[index] = LoopbackJudgement.verdict(interfaces.interfaces[index], fact, revocation: revocations[index])
         }
         interfaces.loopbackVerdicts = verdicts
         let findings = collector.sorted().compactMap { finding -> Finding? in
@@ -360,5 +364,21 @@ public final class Analyzer {
     }
 
     public func addWarning(_ warning: String) { counts.warnings.append(warning) }
+
+    /// Interfaces (the first 64 by bit, the others in `revocations`) whose provisional loopback
+    /// verdict the traffic revoked, and why.
+    private var revokedMask: UInt64 = 0
+    private var revocations: [Int: String] = [:]
+
+    @inline(__always)
+    private func isRevoked(_ index: Int) -> Bool {
+        index < 64 ? revokedMask & (1 << UInt64(index)) != 0 : revocations[index] != nil
+    }
+
+    @inline(never)
+    private func revoke(_ index: Int, _ reason: String) {
+        if index < 64 { revokedMask |= 1 << UInt64(index) }
+        revocations[index] = reason
+    }
     private var finishedOnce = false
 }

@@ -142,10 +142,37 @@ public final class ConnectionTracker {
         synTimeoutNanoseconds = Int64(nanosecondsIn: configuration.synTimeout)
         let quarter = min(configuration.synTimeout, configuration.flowIdleTimeout) / 4
         sweepInterval = Int64(nanosecondsIn: max(1.0, quarter))
+        continuationFilter = .allocate(capacity: Self.filterSize)
+        continuationFilter.initialize(repeating: 0, count: Self.filterSize)
     }
 
-    /// Whether any attempt is open: a client segment can only continue one then.
-    var hasOpenAttempts: Bool { !attempts.isEmpty }
+    /// Open attempts counted by the low 14 bits of ISN+1, the sequence number of the client's
+    /// segment after the SYN: the analyser asks `mayContinue` for every TCP segment without SYN or
+    /// RST, and only the few whose sequence number hits a slot cost a flow-table lookup. A plain
+    /// 16 KB buffer read through a `let` (no exclusivity check, no hashing, stays in the L1 cache);
+    /// a slot counting 255 attempts stays there (only more lookups, never a missed one).
+    private let continuationFilter: UnsafeMutablePointer<UInt8>
+    static let filterSize = 1 << 14
+
+    @inline(__always)
+    static func filterSlot(_ sequence: UInt32) -> Int { Int(sequence & UInt32(filterSize - 1)) }
+
+    /// Whether a segment with sequence number `sequence` may be an open attempt's next segment.
+    @inline(__always)
+    func mayContinue(_ sequence: UInt32) -> Bool { continuationFilter[Self.filterSlot(sequence)] != 0 }
+
+    private func addToFilter(_ isn: UInt32) {
+        let slot = Self.filterSlot(isn &+ 1)
+        if continuationFilter[slot] < .max { continuationFilter[slot] += 1 }
+    }
+
+    private func removeAttempt(_ key: Key, _ attempt: ConnectionAttempt) {
+        attempts[key] = nil
+        let slot = Self.filterSlot(attempt.initialSequence &+ 1)
+        if continuationFilter[slot] < .max { continuationFilter[slot] -= 1 }
+    }
+
+    deinit { continuationFilter.deallocate() }
 
     func observe(_ context: PacketContext, tcp: TCPHeaderView, interfaces: InterfaceTable, findings: inout FindingCollector) {
         guard let source = context.packet.source, let destination = context.packet.destination else { return }
@@ -170,7 +197,7 @@ public final class ConnectionTracker {
                     for observer in observers { observer.attemptRetried(attempt) }
                     return
                 }
-                attempts[key] = nil
+                removeAttempt(key, attempt)
                 conclude(attempt, .unanswered(.superseded), interfaces: interfaces, findings: &findings)
             }
             if let done = answered[key], done.isn == isn { return }
@@ -181,6 +208,7 @@ public final class ConnectionTracker {
             var attempt = ConnectionAttempt(interfaceIndex: key.interfaceIndex, client: key.client, server: key.server, initialSequence: isn, firstSYN: now, lastActivity: now.time)
             attempt.synHopLimit = context.packet.hopLimit
             attempts[key] = attempt
+            addToFilter(isn)
             peakTracked = max(peakTracked, attempts.count)
             for observer in observers { observer.attemptStarted(attempt) }
         } else if flags.contains(.syn) || flags.contains(.rst) {
@@ -199,7 +227,7 @@ public final class ConnectionTracker {
                 attempts[key] = attempt
                 return
             }
-            attempts[key] = nil
+            removeAttempt(key, attempt)
             attempt.answerHopLimit = hopLimit
             if flags.contains(.rst) {
                 conclude(attempt, .refused(now), interfaces: interfaces, findings: &findings)
@@ -221,7 +249,7 @@ public final class ConnectionTracker {
                       client: Endpoint(address: source, port: tcp.sourcePort),
                       server: Endpoint(address: destination, port: tcp.destinationPort))
         guard let attempt = attempts[key], tcp.sequenceNumber == attempt.initialSequence &+ 1 else { return }
-        attempts[key] = nil
+        removeAttempt(key, attempt)
         let now = FrameTime(frame: frame, time: time)
         rememberAnswered(key, isn: attempt.initialSequence, at: time)
         conclude(attempt, .continued(now), interfaces: interfaces, findings: &findings)
@@ -253,7 +281,7 @@ public final class ConnectionTracker {
         }
         let expired = attempts.filter { now.nanoseconds.saturatingMinus($0.value.lastActivity.nanoseconds) >= timeout }
         for (key, attempt) in expired.sorted(by: { $0.value.firstSYN.frame < $1.value.firstSYN.frame }) {
-            attempts[key] = nil
+            removeAttempt(key, attempt)
             conclude(attempt, .unanswered(.timeout), interfaces: interfaces, findings: &findings)
         }
     }
@@ -265,6 +293,7 @@ public final class ConnectionTracker {
     func finish(at end: Timestamp?, interfaces: InterfaceTable, findings: inout FindingCollector) {
         let remaining = attempts.values.sorted { $0.firstSYN.frame < $1.firstSYN.frame }
         attempts.removeAll()
+        continuationFilter.update(repeating: 0, count: Self.filterSize)
         for attempt in remaining {
             conclude(attempt, .unanswered(isPending(attempt, end: end) ? .pending : .endOfCapture), interfaces: interfaces, findings: &findings)
         }
@@ -288,7 +317,7 @@ public final class ConnectionTracker {
         let cutoff = Sampling.quantile(of: attempts.values.lazy.map(\.lastActivity.nanoseconds), count: attempts.count, fraction: 0.25)
         let victims = attempts.filter { $0.value.lastActivity.nanoseconds <= cutoff }
         for (key, attempt) in victims {
-            attempts[key] = nil
+            removeAttempt(key, attempt)
             evicted += 1
             if attempt.synCount >= synRetries {
                 conclude(attempt, .unanswered(.evicted), interfaces: interfaces, findings: &findings)

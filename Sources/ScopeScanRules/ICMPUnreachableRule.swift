@@ -147,7 +147,8 @@ public final class ICMPUnreachableRule: PacketRule, ConnectionObserver {
     /// last error and no answer did. Otherwise the connect went on: info when it was answered
     /// (the error was transient), the rule's severity when it never was.
     public func attemptConcluded(_ attempt: ConnectionAttempt, outcome: AttemptOutcome, interfaces: InterfaceTable, findings: inout FindingCollector) {
-        guard let (key, cut) = pendingVerdicts.removeValue(forKey: AttemptKey(attempt)), let lastError = attempt.icmpErrors.last else { return }
+        // Most attempts no error quoted: no table lookup for them.
+        guard let lastError = attempt.icmpErrors.last, let (key, cut) = pendingVerdicts.removeValue(forKey: AttemptKey(attempt)) else { return }
         let syns = [attempt.firstSYN] + attempt.retries
         guard let firstError = attempt.icmpErrors.first else { return }
         // Ended by an error only if no SYN follows the last one; the text names every SYN after the first.

@@ -36,7 +36,7 @@ enum LoopbackJudgement {
         return nil
     }
 
-    static func verdict(_ interface: CaptureInterface, _ fact: InterfaceFacts) -> LoopbackVerdict {
+    static func verdict(_ interface: CaptureInterface, _ fact: InterfaceFacts, revocation: String?) -> LoopbackVerdict {
         let link = "\(interface.linkType.name)"
         if let byName = fact.loopbackByName, let name = interface.name {
             return byName
@@ -44,7 +44,7 @@ enum LoopbackJudgement {
                 : LoopbackVerdict(isLoopback: false, evidence: "interface-name", reason: "not loopback: the interface is named \(name), not a loopback name")
         }
         if fact.judgedByTraffic {
-            if let revocation = fact.revocation {
+            if let revocation {
                 return LoopbackVerdict(isLoopback: false, evidence: "traffic", reason: "not loopback: \(revocation)")
             }
             if interface.linkType == .ethernet {
