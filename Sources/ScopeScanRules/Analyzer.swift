@@ -354,6 +354,11 @@ public final class Analyzer {
             if let required = finding.requiresLoopback, let index = finding.interfaceIndex, let verdict = verdicts[index], verdict.isLoopback != required {
                 return nil
             }
+            if let index = finding.interfaceIndex, verdicts[index]?.isLoopback == false {
+                // A platform story about loopback framing told before the traffic showed the link
+                // is none (a utun tunnel's DLT_NULL family 30 is no macOS lo0): take it back.
+                LoopbackJudgement.withdrawPlatformNote(&finding)
+            }
             finding.facts = LoopbackJudgement.facts(for: finding, interfaces: interfaces) + finding.facts
             return finding
         }

@@ -58,6 +58,19 @@ enum LoopbackJudgement {
         return LoopbackVerdict(isLoopback: nil, evidence: "none", reason: "unknown: a \(link) link without a name says nothing about loopback")
     }
 
+    /// Removes a syn-unanswered platform note (and its platform) from a finding on an interface
+    /// whose loopback verdict was revoked.
+    static func withdrawPlatformNote(_ finding: inout Finding) {
+        guard let note = finding.details(as: SynUnansweredDetails.self)?.platformNote else { return }
+        finding.summary = finding.summary.replacing(". " + note, with: "")
+        finding.updateDetails(as: SynUnansweredDetails.self) { details in
+            details.platformNote = nil
+            details.platform = nil
+            details.platformEvidence = nil
+        }
+        finding.facts.append("no platform note: the link's traffic shows it is not a loopback")
+    }
+
     /// The interface facts every finding of the interface rests on.
     static func facts(for finding: Finding, interfaces: InterfaceTable) -> [String] {
         guard let index = finding.interfaceIndex else { return [] }
