@@ -43,3 +43,38 @@ struct LoopbackJudgementTests {
         #expect(analyzer.interfaces.loopbackVerdicts[0]?.isLoopback == true)
     }
 }
+
+@Suite("Loopback judgement: tunnels on DLT_NULL")
+struct TunnelJudgementTests {
+    /// DLT_NULL family 30 (macOS framing) before the IPv6 header of a PacketBuilder frame.
+    static func null30(_ ethernet: [UInt8], hopLimit: UInt8 = 64) -> [UInt8] {
+        var frame: [UInt8] = [30, 0, 0, 0] + ethernet.dropFirst(14)
+        frame[4 + 7] = hopLimit
+        return frame
+    }
+
+    @Test("a utun-like link (replies with hop limit 52): no loopback findings, no macOS story on syn-unanswered")
+    func tunnel() {
+        let analyzer = Analyzer()
+        analyzer.updateInterfaces([CaptureInterface(index: 0, linkType: .null)])
+        let host = IPv6Address("2001:db8:100::5")!, remote = IPv6Address("2001:db8:5::1")!
+        let linkLocal = IPv6Address("fe80::1c:5")!, peer = IPv6Address("fe80::1c:9")!
+        let frames = [
+            Self.null30(PacketBuilder.tcp6(source: linkLocal, destination: peer, sourcePort: 5000, destinationPort: 22, seq: 7, flags: .syn)),
+            Self.null30(PacketBuilder.tcp6(source: linkLocal, destination: peer, sourcePort: 5000, destinationPort: 22, seq: 7, flags: .syn)),
+            Self.null30(PacketBuilder.tcp6(source: linkLocal, destination: peer, sourcePort: 5000, destinationPort: 22, seq: 7, flags: .syn)),
+            Self.null30(PacketBuilder.tcp6(source: host, destination: remote, sourcePort: 5001, destinationPort: 443, seq: 9, flags: .syn)),
+            Self.null30(PacketBuilder.tcp6(source: remote, destination: host, sourcePort: 443, destinationPort: 5001, seq: 90, ack: 10, flags: [.syn, .ack]), hopLimit: 52),
+        ]
+        for (i, frame) in frames.enumerated() {
+            PacketBuilder.deliver(frame, to: analyzer, frame: i + 1, nanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 2_000_000_000, linkType: .null)
+        }
+        let findings = analyzer.finish()
+        #expect(!findings.contains { $0.rule == .linkLocalOnLoopback || $0.rule == .nonlocalOnLoopback })
+        let unanswered = findings.first { $0.rule == .synUnanswered }
+        #expect(unanswered != nil)
+        #expect(unanswered?.detail("platform_note") == nil)
+        #expect(unanswered?.summary.contains("macOS") == false)
+        #expect(analyzer.interfaces.loopbackVerdicts[0]?.isLoopback == false)
+    }
+}
