@@ -48,6 +48,9 @@ public struct ConnectionAttempt: Sendable {
     public var ignoredResetHopLimits: [UInt8] = []
     /// Hop limit (TTL) of the first SYN as captured.
     public var synHopLimit: UInt8?
+    /// A valid RST (acknowledging ISN+1) seen: the attempt is refused unless a SYN-ACK for the
+    /// same ISN follows (then the RST was injected, e.g. by a middlebox, and is ignored).
+    public var refusal: FrameTime?
 
     static let maximumRetriesKept = 32
 
@@ -120,6 +123,9 @@ public final class ConnectionTracker {
     /// A same-ISN SYN sooner than this after the previous one is no retransmission: Linux's
     /// smallest RTO is 200 ms (TCP_RTO_MIN), RFC 6298 asks for 1 s.
     static let minimumRetransmissionGap: Int64 = 200_000_000
+    /// How long after a valid RST a SYN-ACK for the same ISN still shows the RST was injected (a
+    /// middlebox's RST arrives before the real answer, which follows within a round trip).
+    static let refusalGrace: Int64 = 1_000_000_000
     /// The first retransmission timeout (RFC 6298 section 2.1, Linux, the BSDs).
     static let initialRTO = 1.0
     private let maxFlows: Int
@@ -198,7 +204,7 @@ public final class ConnectionTracker {
                     return
                 }
                 removeAttempt(key, attempt)
-                conclude(attempt, .unanswered(.superseded), interfaces: interfaces, findings: &findings)
+                conclude(attempt, attempt.refusal.map { .refused($0) } ?? .unanswered(.superseded), interfaces: interfaces, findings: &findings)
             }
             if let done = answered[key], done.isn == isn { return }
             if attempts.count >= maxFlows {
@@ -227,14 +233,29 @@ public final class ConnectionTracker {
                 attempts[key] = attempt
                 return
             }
-            removeAttempt(key, attempt)
-            attempt.answerHopLimit = hopLimit
             if flags.contains(.rst) {
-                conclude(attempt, .refused(now), interfaces: interfaces, findings: &findings)
-            } else {
-                rememberAnswered(key, isn: attempt.initialSequence, at: now.time)
-                conclude(attempt, .answered(now), interfaces: interfaces, findings: &findings)
+                // Concluded as refused a grace time later (`advance`, `finish`), unless the real
+                // peer's SYN-ACK comes first.
+                if attempt.refusal == nil {
+                    attempt.refusal = now
+                    attempt.answerHopLimit = hopLimit
+                    attempt.lastActivity = now.time
+                }
+                attempts[key] = attempt
+                return
             }
+            removeAttempt(key, attempt)
+            if let injected = attempt.refusal {
+                // The handshake went on after the RST: it did not come from the server's stack.
+                if attempt.ignoredResets.count < ConnectionAttempt.maximumRetriesKept {
+                    attempt.ignoredResets.append(injected)
+                    if let earlier = attempt.answerHopLimit { attempt.ignoredResetHopLimits.append(earlier) }
+                }
+                attempt.refusal = nil
+            }
+            attempt.answerHopLimit = hopLimit
+            rememberAnswered(key, isn: attempt.initialSequence, at: now.time)
+            conclude(attempt, .answered(now), interfaces: interfaces, findings: &findings)
         }
     }
 
@@ -279,10 +300,13 @@ public final class ConnectionTracker {
         if answered.contains(where: { now.nanoseconds.saturatingMinus($0.value.time.nanoseconds) >= timeout }) {
             answered = answered.filter { now.nanoseconds.saturatingMinus($0.value.time.nanoseconds) < timeout }
         }
-        let expired = attempts.filter { now.nanoseconds.saturatingMinus($0.value.lastActivity.nanoseconds) >= timeout }
+        let grace = Self.refusalGrace
+        let expired = attempts.filter {
+            now.nanoseconds.saturatingMinus($0.value.lastActivity.nanoseconds) >= ($0.value.refusal == nil ? timeout : grace)
+        }
         for (key, attempt) in expired.sorted(by: { $0.value.firstSYN.frame < $1.value.firstSYN.frame }) {
             removeAttempt(key, attempt)
-            conclude(attempt, .unanswered(.timeout), interfaces: interfaces, findings: &findings)
+            conclude(attempt, attempt.refusal.map { .refused($0) } ?? .unanswered(.timeout), interfaces: interfaces, findings: &findings)
         }
     }
 
@@ -295,7 +319,7 @@ public final class ConnectionTracker {
         attempts.removeAll()
         continuationFilter.update(repeating: 0, count: Self.filterSize)
         for attempt in remaining {
-            conclude(attempt, .unanswered(isPending(attempt, end: end) ? .pending : .endOfCapture), interfaces: interfaces, findings: &findings)
+            conclude(attempt, attempt.refusal.map { .refused($0) } ?? .unanswered(isPending(attempt, end: end) ? .pending : .endOfCapture), interfaces: interfaces, findings: &findings)
         }
     }
 
@@ -319,7 +343,9 @@ public final class ConnectionTracker {
         for (key, attempt) in victims {
             removeAttempt(key, attempt)
             evicted += 1
-            if attempt.synCount >= synRetries {
+            if let refusal = attempt.refusal {
+                conclude(attempt, .refused(refusal), interfaces: interfaces, findings: &findings)
+            } else if attempt.synCount >= synRetries {
                 conclude(attempt, .unanswered(.evicted), interfaces: interfaces, findings: &findings)
             }
         }

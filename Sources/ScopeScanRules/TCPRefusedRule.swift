@@ -12,7 +12,7 @@ public final class TCPRefusedRule: Rule, ConnectionObserver {
         references: ["RFC 9293 section 3.5.2 (reset generation)"],
         details: TCPRefusedDetails.schema,
         evidence: [
-            EvidenceRequirement(.info, "An RST with ACK set acknowledging ISN+1 while the attempt is open and no SYN-ACK for that ISN was seen. RSTs acknowledging anything else (the ISN itself: injected) are ignored, and a SYN retransmitted after a SYN-ACK is not a new attempt, so its RST is no refusal."),
+            EvidenceRequirement(.info, "An RST with ACK set acknowledging ISN+1 while the attempt is open, no SYN-ACK for that ISN before it and none within 1 s after it (a SYN-ACK then shows the RST was injected, whatever its hop limit). RSTs acknowledging anything else (the ISN itself: injected) are ignored, and a SYN retransmitted after a SYN-ACK is not a new attempt, so its RST is no refusal."),
         ]),
         make: { _ in TCPRefusedRule() })
     public let descriptor = declaration.descriptor

@@ -23,7 +23,8 @@ enum ConfidenceModel {
       verdict for the whole interface, and findings that assumed it are withdrawn.
     - **Answers**: a SYN is answered by a SYN-ACK, by an RST acknowledging ISN+1, or (one-sided
       captures) by the client's next segment with sequence ISN+1 and ACK set. An RST acknowledging
-      anything else is ignored (RFC 9293 section 3.10.7.3); a SYN with the same ISN sooner than
+      anything else is ignored (RFC 9293 section 3.10.7.3), and so is a valid one that a SYN-ACK
+      for the same ISN follows within 1 s (injected); a SYN with the same ISN sooner than
       200 ms after the previous one is a copy, not a retransmission; a SYN retransmitted after a
       SYN-ACK for its ISN is not a new attempt.
     - **Platform stories** (macOS lo0, FreeBSD origifp, KAME, Linux lo) need platform evidence:

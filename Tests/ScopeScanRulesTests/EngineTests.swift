@@ -376,4 +376,19 @@ struct EngineTests {
         PacketBuilder.feed([syn, reset, synAck], to: analyzer, spacing: 0.01)
         #expect(analyzer.finish().isEmpty)
     }
+
+    @Test("a valid RST followed by the real SYN-ACK was injected: no tcp-refused; a valid RST alone is a refusal")
+    func injectedValidReset() {
+        let syn = PacketBuilder.tcp6(source: client, destination: server, sourcePort: 5000, destinationPort: 443, seq: 100, flags: .syn)
+        let reset = PacketBuilder.tcp6(source: server, destination: client, sourcePort: 443, destinationPort: 5000, seq: 0, ack: 101, flags: [.rst, .ack])
+        let synAck = PacketBuilder.tcp6(source: server, destination: client, sourcePort: 443, destinationPort: 5000, seq: 900, ack: 101, flags: [.syn, .ack])
+        let injected = Analyzer()
+        PacketBuilder.feed([syn, reset, synAck], to: injected, spacing: 0.02)
+        #expect(injected.finish().isEmpty)
+        let refused = Analyzer()
+        PacketBuilder.feed([syn, reset], to: refused, spacing: 0.02)
+        let findings = refused.finish()
+        #expect(findings.map(\.rule) == [.tcpRefused])
+        #expect(findings.first?.frames == [1, 2])
+    }
 }
