@@ -7,7 +7,8 @@ Usage:
 
 With no FILES, every .pcap/.pcapng in Fixtures/ is checked except the deliberately broken
 captures (not-a-capture.pcap, unsupported-linktype.pcap, truncated.pcap) and
-hostile-strings.pcapng (its comments break tshark's line-based field output).
+hostile-strings.pcapng (its comments break tshark's line-based field output), plus the encapsulated
+precision fixtures listed in PRECISION (Fixtures/precision/).
 
 For every packet the script compares, where either side decoded them:
   * frame: captured length, original length, timestamp (exact, to the nanosecond);
@@ -506,9 +507,14 @@ def check_file(binary: str, tshark: str, path: str) -> FileResult:
     return result
 
 
+# Precision fixtures whose IP layer sits behind an encapsulation scopescan decodes (PPPoE, triple
+# VLAN, MPLS, PBB, QinQ): checked field by field like the top-level fixtures.
+PRECISION = ["pppoe-session-ipv6.pcap", "vlan-triple.pcap", "mpls-two-labels-ipv6.pcap", "pbb-8021ah.pcap", "qinq-88a8-8100.pcap"]
+
+
 def default_files() -> list[str]:
     names = sorted(n for n in os.listdir(FIXTURES) if n.endswith((".pcap", ".pcapng")) and n not in BROKEN | HOSTILE)
-    return [os.path.join(FIXTURES, n) for n in names]
+    return [os.path.join(FIXTURES, n) for n in names] + [os.path.join(FIXTURES, "precision", n) for n in PRECISION]
 
 
 def main() -> int:

@@ -35,6 +35,8 @@ public struct EvidenceOutput {
         self.options = options
     }
 
+    /// `--explain`: the report lists each finding's facts.
+    public var explain = false
     public var isRequested: Bool { report != nil || evidence != nil }
 
     /// Creates the temporary files now, so they exist before the process gives up root (whose
@@ -80,10 +82,11 @@ public struct EvidenceOutput {
         if let reportFile = files.report {
             let size = (try? CaptureFile.size(path: capturePath)) ?? 0
             let format = (try? CaptureFile.detectFormat(path: capturePath).rawValue) ?? "capture"
-            let markdown = MarkdownReport(
+            var markdown = MarkdownReport(
                 input: .init(name: name, format: format, size: size, sha256: digest, options: options),
                 version: ScopeScanVersion.current, findings: findings, summary: analyzer.summary, interfaces: analyzer.interfaces,
                 sketches: sketches, evidenceName: evidence.map { String($0.split(separator: "/").last ?? Substring($0)) })
+            markdown.explain = explain
             try Self.write(markdown.render() + (reportAppendix.map { "\n" + $0 } ?? ""), to: reportFile)
         }
         try Self.commit(files.evidence)

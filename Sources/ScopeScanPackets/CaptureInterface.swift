@@ -39,15 +39,26 @@ public struct CaptureInterface: Hashable, Sendable {
         self.timestampResolution = timestampResolution
     }
 
-    /// Whether the interface is a loopback judged by its name ("lo", "lo0", "lo1"…) or link type.
-    /// `nil` when neither tells (an unnamed Ethernet link: then the frames' zero MACs decide).
+    /// Whether the interface is a loopback judged by its name ("lo", "lo0", "lo1", "Loopback…",
+    /// Npcap's `\Device\NPF_Loopback`). `nil` when the name does not tell: unnamed interfaces,
+    /// and Linux cooked captures (SLL/SLL2, `-i any`), whose frames name their device's ARPHRD
+    /// type, which then decides per frame. Unnamed DLT_NULL/DLT_LOOP links are loopbacks or
+    /// tunnels (utun, tun, OpenVPN): the analyser judges them from their traffic.
     public var isLoopbackByName: Bool? {
-        if let name, !name.isEmpty {
-            let base = name.prefix { !$0.isNumber }
-            return base == "lo" || base == "Loopback" || name.hasPrefix("Loopback")
-        }
-        if linkType.isLoopbackType { return true }
-        return nil
+        guard let name, !name.isEmpty else { return nil }
+        if Self.isLoopbackName(name) { return true }
+        if linkType == .linuxSLL || linkType == .linuxSLL2 { return nil }
+        return false
+    }
+
+    public static func isLoopbackName(_ name: String) -> Bool {
+        let base = name.prefix { !$0.isNumber }
+        return base == "lo" || base == "Loopback" || name.hasPrefix("Loopback") || isNpcapLoopbackName(name)
+    }
+
+    /// Npcap's loopback adapter (Npcap Users' Guide, "Loopback traffic capture").
+    public static func isNpcapLoopbackName(_ name: String) -> Bool {
+        name.hasSuffix("NPF_Loopback")
     }
 
     /// A name to show: the recorded one, or "#index" for an unnamed interface of a multi-interface file.

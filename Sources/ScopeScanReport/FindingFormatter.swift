@@ -5,9 +5,12 @@ import ScopeScanWire
 /// Findings as human text (one block each) or JSON Lines (one object per line, stable keys).
 public struct FindingFormatter {
     public var colour: Bool
+    /// `--explain`: list the facts each finding rests on (text: `facts:` lines; JSON: `explain`).
+    public var explain: Bool
 
-    public init(colour: Bool) {
+    public init(colour: Bool, explain: Bool = false) {
         self.colour = colour
+        self.explain = explain
     }
 
     static func protoName(_ proto: IPProtocol) -> String {
@@ -54,6 +57,10 @@ public struct FindingFormatter {
         if !finding.related.isEmpty {
             lines.append("  see also: \(finding.related.map(\.rawValue).joined(separator: ", "))")
         }
+        if explain && !finding.facts.isEmpty {
+            lines.append("  facts:")
+            for fact in finding.facts { lines.append("    - \(fact)") }
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -90,7 +97,7 @@ public struct FindingFormatter {
         return object
     }
 
-    public static func json(_ finding: Finding) -> String {
+    public static func json(_ finding: Finding, explain: Bool = false) -> String {
         var object = JSONObject()
         object.add("rule", finding.rule.rawValue)
         object.add("severity", finding.severity.rawValue)
@@ -111,6 +118,7 @@ public struct FindingFormatter {
         object.add("count", finding.count)
         object.add("related", strings: finding.related.map(\.rawValue))
         if !finding.kernelDrops.isEmpty { object.add("kernel_drops", raw: dropsJSON(finding.kernelDrops)) }
+        if explain { object.add("explain", strings: finding.facts) }
         return object.closed
     }
 }
@@ -156,6 +164,7 @@ public struct SummaryFormatter {
         for (rule, count) in summary.suppressedByRule.sorted(by: { $0.key < $1.key }) {
             lines.append("  \(count) further \(rule) findings not kept (--max-findings reached)")
         }
+        for warning in summary.warnings { lines.append("  warning: \(warning)") }
         return lines.map { DisplayText.escaped($0) }.joined(separator: "\n")
     }
 

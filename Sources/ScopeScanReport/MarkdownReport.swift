@@ -29,6 +29,8 @@ public struct MarkdownReport {
     public var interfaces: InterfaceTable
     public var sketches: [Int: PacketSketch]
     public var evidenceName: String?
+    /// `--explain`: a "Facts it rests on" list in each finding's section.
+    public var explain = false
 
     public init(input: Input, version: String, findings: [Finding], summary: AnalysisSummary, interfaces: InterfaceTable, sketches: [Int: PacketSketch], evidenceName: String?) {
         self.input = input
@@ -121,6 +123,10 @@ public struct MarkdownReport {
             out += "- Why it matters: \(descriptor.explanation)\n"
             out += "- Platform context: \(descriptor.platformContext)\n"
             out += "- References: \(descriptor.references.joined(separator: "; "))\n"
+        }
+        if explain && !finding.facts.isEmpty {
+            out += "\n**Facts it rests on**\n\n"
+            for fact in finding.facts { out += "- \(Self.cell(fact))\n" }
         }
         let packets = finding.frames.compactMap { sketches[$0] }.sorted { $0.frame < $1.frame }
         // The kernel column appears only where the kernel was asked (`--kernel-drops`).

@@ -88,6 +88,11 @@ struct PacketPath {
 struct InterfaceFacts {
     var name: String?
     var loopbackByName: Bool?
+    /// Npcap's loopback adapter: its DLT_NULL family 24 says nothing about OpenBSD.
+    var npcapLoopback = false
+    /// Neither the name nor the link type decides (unnamed DLT_NULL/DLT_LOOP or Ethernet): the
+    /// traffic does (`Analyzer.revocations` says what showed it is no loopback).
+    var judgedByTraffic = false
 }
 
 /// Runs the rule set over packets: decode once, then every enabled rule interested in the packet
@@ -180,7 +185,14 @@ public final class Analyzer {
         var facts = current.count < known ? [] : interfaceFacts
         interfaceFacts = []
         for interface in current[facts.count...] {
-            facts.append(InterfaceFacts(name: interface.name, loopbackByName: interface.isLoopbackByName))
+            if !interface.linkType.isSupported {
+                counts.warnings.append("interface \(interface.name ?? "#\(interface.index)") has link type \(interface.linkType.rawValue) (\(interface.linkType.name)), which scopescan does not decode: its packets are counted as decode errors and analysed no further")
+            }
+            let byName = interface.isLoopbackByName
+            var fact = InterfaceFacts(name: interface.name, loopbackByName: byName)
+            fact.npcapLoopback = interface.name.map(CaptureInterface.isNpcapLoopbackName) ?? false
+            fact.judgedByTraffic = byName == nil && (interface.linkType == .ethernet || interface.linkType.isLoopbackType)
+            facts.append(fact)
         }
         interfaceFacts = facts
         if packetsPerInterface.count < current.count {
@@ -256,25 +268,54 @@ public final class Analyzer {
             counts.packetsByInterface[index, default: 0] += 1
         }
         if let family = link?.nullFamily, family != 0, interfaces.platforms[index] == nil, let platform = NullHeader.platform(family: family) {
-            interfaces.platforms[index] = platform
+            interfaces.setPlatform(index, interfaceFacts[captured.interfaceIndex].npcapLoopback ? ("Windows", "interface-name") : (platform, "dlt-null-af\(family)"))
         }
-        let loopbackGuess: Bool? = loopbackByName ?? (link.map { l -> Bool? in
-            if l.hasZeroMACs { return true }
-            switch l.linkType {
-            case .ethernet: return false
-            case .linuxSLL, .linuxSLL2: return false
-            default: return nil
+        // The loopback verdict: the interface's name when it tells; else, for Linux cooked
+        // captures, the frame's ARPHRD type; else the traffic. Unnamed DLT_NULL/DLT_LOOP links and
+        // unnamed Ethernet with zero MACs are provisionally loopback, until a hop limit that
+        // crossed a router (or, on Ethernet, a real MAC address) shows the link is not: then the
+        // findings that assumed loopback are withdrawn at `finish`, for the whole interface.
+        var provisional = false
+        let loopbackGuess: Bool?
+        if let loopbackByName {
+            loopbackGuess = loopbackByName
+        } else if let link {
+            // Raw values, not `LinkType.ethernet` and friends: reading a static let of another
+            // module is a call per packet.
+            switch link.linkType.rawValue {
+            case 113, 276: loopbackGuess = link.arphrdLoopback // LINUX_SLL, LINUX_SLL2
+            case 1: // EN10MB
+                loopbackGuess = link.hasZeroMACs
+                provisional = link.hasZeroMACs
+            case 0, 108: // NULL, LOOP
+                loopbackGuess = true
+                provisional = true
+            default: loopbackGuess = nil
             }
-        } ?? nil)
+        } else {
+            loopbackGuess = nil
+        }
+        // Only read here: `interfaceFacts` is written in `updateInterfaces` alone, so its accesses
+        // need no run-time exclusivity check; revocations go to `revokedMask` (a plain store) and,
+        // rarely, to `revocations` through a call.
+        if interfaceFacts[captured.interfaceIndex].judgedByTraffic, pktap == nil, !isRevoked(captured.interfaceIndex) {
+            if let reason = LoopbackJudgement.revocation(frame: captured.frameNumber, packet: packet) {
+                revoke(captured.interfaceIndex, reason)
+            }
+        }
         let isLoopback = loopbackGuess ?? false
         let traits = offeringEveryPacket ? PacketTraits(rawValue: .max)
             : PacketTraits(packet, isLoopback: isLoopback, multipleInterfaces: multipleInterfaces || pktap != nil)
         let tcp = packet.tcp
         let handshake = tracksConnections && tcp.map { !$0.flags.isDisjoint(with: handshakeFlags) } == true
+        if tracksConnections && !handshake, let tcp, tracker.mayContinue(tcp.sequenceNumber), let source = packet.source, let destination = packet.destination {
+            tracker.observeSegment(frame: captured.frameNumber, time: time, interfaceIndex: index, source: source, destination: destination, tcp: tcp, interfaces: interfaces, findings: &collector)
+        }
         if handshake || !traits.isDisjoint(with: anyInterest) {
             let name = pktapName ?? interfaceFacts[captured.interfaceIndex].name
-            let context = PacketContext(frame: captured.frameNumber, timestamp: time, interfaceIndex: index, interfaceName: name,
+            var context = PacketContext(frame: captured.frameNumber, timestamp: time, interfaceIndex: index, interfaceName: name,
                                         isLoopback: isLoopback, loopbackKnown: loopbackGuess != nil, packet: copy packet)
+            context.loopbackProvisional = provisional
             if handshake, let tcp {
                 tracker.observe(context, tcp: tcp, interfaces: interfaces, findings: &collector)
             }
@@ -296,7 +337,12 @@ public final class Analyzer {
 
     /// Concludes everything still open and returns the findings ordered by time.
     public func finish() -> [Finding] {
-        tracker.finish(interfaces: interfaces, findings: &collector)
+        interfaces.captureEnd = path.lastTime
+        if path.analysed > 0 && path.decodeErrors == path.analysed && !finishedOnce {
+            counts.warnings.append("none of the \(path.analysed) packets analysed could be decoded: no finding can be drawn from this capture (see `scopescan decode` for why)")
+        }
+        finishedOnce = true
+        tracker.finish(at: path.lastTime, interfaces: interfaces, findings: &collector)
         for rule in rules { rule.finish(interfaces: interfaces, findings: &collector) }
         if !kernelDrops.isEmpty {
             // Drops of frames a finding proves explain that finding; the rest are kernel-drop's.
@@ -309,7 +355,24 @@ public final class Analyzer {
         counts.connectionAttempts = tracker.attemptsStarted
         counts.flowsEvicted = rules.reduce(tracker.evicted) { $0 + $1.evictedEntries }
         counts.peakFlowsTracked = tracker.peakTracked
-        let findings = collector.sorted()
+        var verdicts: [Int: LoopbackVerdict] = [:]
+        for (index, fact) in interfaceFacts.enumerated() {
+            verdicts[index] = LoopbackJudgement.verdict(interfaces.interfaces[index], fact, revocation: revocations[index])
+        }
+        interfaces.loopbackVerdicts = verdicts
+        let findings = collector.sorted().compactMap { finding -> Finding? in
+            var finding = finding
+            if let required = finding.requiresLoopback, let index = finding.interfaceIndex, let verdict = verdicts[index], verdict.isLoopback != required {
+                return nil
+            }
+            if let index = finding.interfaceIndex, verdicts[index]?.isLoopback == false {
+                // A platform story about loopback framing told before the traffic showed the link
+                // is none (a utun tunnel's DLT_NULL family 30 is no macOS lo0): take it back.
+                LoopbackJudgement.withdrawPlatformNote(&finding)
+            }
+            finding.facts = LoopbackJudgement.facts(for: finding, interfaces: interfaces) + finding.facts
+            return finding
+        }
         counts.findingsByRule = [:]
         for finding in findings { counts.findingsByRule[finding.rule, default: 0] += 1 }
         counts.suppressedByRule = collector.suppressed
@@ -335,4 +398,21 @@ public final class Analyzer {
         kernelDrops += drops.prefix(max(room, 0))
         counts.kernelDrops += drops.count
     }
+
+    /// Interfaces (the first 64 by bit, the others in `revocations`) whose provisional loopback
+    /// verdict the traffic revoked, and why.
+    private var revokedMask: UInt64 = 0
+    private var revocations: [Int: String] = [:]
+
+    @inline(__always)
+    private func isRevoked(_ index: Int) -> Bool {
+        index < 64 ? revokedMask & (1 << UInt64(index)) != 0 : revocations[index] != nil
+    }
+
+    @inline(never)
+    private func revoke(_ index: Int, _ reason: String) {
+        if index < 64 { revokedMask |= 1 << UInt64(index) }
+        revocations[index] = reason
+    }
+    private var finishedOnce = false
 }

@@ -37,6 +37,20 @@ public struct ConnectionAttempt: Sendable {
     /// ICMP/ICMPv6 errors that quoted this attempt's SYN.
     public var icmpErrors: [FrameTime] = []
     public var lastActivity: Timestamp
+    /// Copies of a SYN closer to the previous one than any retransmission timer fires (a capture
+    /// duplicate, the same SYN on a second path, or a rewritten SYN): not counted as retries.
+    public var duplicateSYNs: [FrameTime] = []
+    /// RSTs that do not acknowledge ISN+1 (RFC 9293 section 3.10.7.3): no valid answer to the SYN,
+    /// so the attempt stays open; with a later SYN-ACK they were injected.
+    public var ignoredResets: [FrameTime] = []
+    /// Hop limit (TTL) of the SYN-ACK or RST that concluded the attempt, and of the ignored RSTs.
+    public var answerHopLimit: UInt8?
+    public var ignoredResetHopLimits: [UInt8] = []
+    /// Hop limit (TTL) of the first SYN as captured.
+    public var synHopLimit: UInt8?
+    /// A valid RST (acknowledging ISN+1) seen: the attempt is refused unless a SYN-ACK for the
+    /// same ISN follows (then the RST was injected, e.g. by a middlebox, and is ignored).
+    public var refusal: FrameTime?
 
     static let maximumRetriesKept = 32
 
@@ -61,6 +75,9 @@ public struct ConnectionAttempt: Sendable {
 public enum AttemptOutcome: Sendable {
     /// SYN-ACK from the server.
     case answered(FrameTime)
+    /// No SYN-ACK captured, but the client's next segment (sequence ISN+1, ACK set) shows one
+    /// arrived: a one-sided capture. The frame is that client segment.
+    case continued(FrameTime)
     /// RST from the server.
     case refused(FrameTime)
     /// No answer: the capture ended, the timeout passed, a new ISN replaced it, or it was evicted.
@@ -68,6 +85,9 @@ public enum AttemptOutcome: Sendable {
 
     public enum UnansweredReason: String, Sendable {
         case endOfCapture = "end of capture"
+        /// The capture ended before the next retransmission would have been sent, and without
+        /// the last SYN fewer than `--syn-retries` SYNs are proven unanswered: the outcome is unknown.
+        case pending = "pending at end of capture"
         case timeout
         case superseded = "superseded by a new attempt"
         case evicted = "evicted from the flow table"
@@ -77,11 +97,14 @@ public enum AttemptOutcome: Sendable {
 /// Rules that follow TCP handshakes receive concluded attempts through this.
 public protocol ConnectionObserver: AnyObject {
     func attemptStarted(_ attempt: ConnectionAttempt)
+    /// A retransmitted SYN was counted (rare: only lost SYNs retry).
+    func attemptRetried(_ attempt: ConnectionAttempt)
     func attemptConcluded(_ attempt: ConnectionAttempt, outcome: AttemptOutcome, interfaces: InterfaceTable, findings: inout FindingCollector)
 }
 
 extension ConnectionObserver {
     public func attemptStarted(_ attempt: ConnectionAttempt) {}
+    public func attemptRetried(_ attempt: ConnectionAttempt) {}
 }
 
 /// The bounded table of open connection attempts, keyed by interface and direction.
@@ -93,6 +116,18 @@ public final class ConnectionTracker {
     }
 
     private var attempts: [Key: ConnectionAttempt] = [:]
+    /// Attempts answered by a SYN-ACK, by key, with their ISN and when: a SYN with that ISN again is
+    /// the client retransmitting after a lost SYN-ACK, not a new attempt, and an RST then is not a
+    /// refusal (the port has a listener). Forgotten after the SYN timeout.
+    private var answered: [Key: (isn: UInt32, time: Timestamp)] = [:]
+    /// A same-ISN SYN sooner than this after the previous one is no retransmission: Linux's
+    /// smallest RTO is 200 ms (TCP_RTO_MIN), RFC 6298 asks for 1 s.
+    static let minimumRetransmissionGap: Int64 = 200_000_000
+    /// How long after a valid RST a SYN-ACK for the same ISN still shows the RST was injected (a
+    /// middlebox's RST arrives before the real answer, which follows within a round trip).
+    static let refusalGrace: Int64 = 1_000_000_000
+    /// The first retransmission timeout (RFC 6298 section 2.1, Linux, the BSDs).
+    static let initialRTO = 1.0
     private let maxFlows: Int
     private let synRetries: Int
     private let synTimeoutNanoseconds: Int64
@@ -113,7 +148,37 @@ public final class ConnectionTracker {
         synTimeoutNanoseconds = Int64(nanosecondsIn: configuration.synTimeout)
         let quarter = min(configuration.synTimeout, configuration.flowIdleTimeout) / 4
         sweepInterval = Int64(nanosecondsIn: max(1.0, quarter))
+        continuationFilter = .allocate(capacity: Self.filterSize)
+        continuationFilter.initialize(repeating: 0, count: Self.filterSize)
     }
+
+    /// Open attempts counted by the low 14 bits of ISN+1, the sequence number of the client's
+    /// segment after the SYN: the analyser asks `mayContinue` for every TCP segment without SYN or
+    /// RST, and only the few whose sequence number hits a slot cost a flow-table lookup. A plain
+    /// 16 KB buffer read through a `let` (no exclusivity check, no hashing, stays in the L1 cache);
+    /// a slot counting 255 attempts stays there (only more lookups, never a missed one).
+    private let continuationFilter: UnsafeMutablePointer<UInt8>
+    static let filterSize = 1 << 14
+
+    @inline(__always)
+    static func filterSlot(_ sequence: UInt32) -> Int { Int(sequence & UInt32(filterSize - 1)) }
+
+    /// Whether a segment with sequence number `sequence` may be an open attempt's next segment.
+    @inline(__always)
+    func mayContinue(_ sequence: UInt32) -> Bool { continuationFilter[Self.filterSlot(sequence)] != 0 }
+
+    private func addToFilter(_ isn: UInt32) {
+        let slot = Self.filterSlot(isn &+ 1)
+        if continuationFilter[slot] < .max { continuationFilter[slot] += 1 }
+    }
+
+    private func removeAttempt(_ key: Key, _ attempt: ConnectionAttempt) {
+        attempts[key] = nil
+        let slot = Self.filterSlot(attempt.initialSequence &+ 1)
+        if continuationFilter[slot] < .max { continuationFilter[slot] -= 1 }
+    }
+
+    deinit { continuationFilter.deallocate() }
 
     func observe(_ context: PacketContext, tcp: TCPHeaderView, interfaces: InterfaceTable, findings: inout FindingCollector) {
         guard let source = context.packet.source, let destination = context.packet.destination else { return }
@@ -126,21 +191,30 @@ public final class ConnectionTracker {
             let isn = tcp.sequenceNumber
             if var attempt = attempts[key] {
                 if attempt.initialSequence == isn {
+                    if now.time.nanoseconds.saturatingMinus(attempt.lastSYN.time.nanoseconds) < Self.minimumRetransmissionGap {
+                        if attempt.duplicateSYNs.count < ConnectionAttempt.maximumRetriesKept { attempt.duplicateSYNs.append(now) }
+                        attempts[key] = attempt
+                        return
+                    }
                     attempt.retryCount += 1
                     if attempt.retries.count < ConnectionAttempt.maximumRetriesKept { attempt.retries.append(now) }
                     attempt.lastActivity = now.time
                     attempts[key] = attempt
+                    for observer in observers { observer.attemptRetried(attempt) }
                     return
                 }
-                attempts[key] = nil
-                conclude(attempt, .unanswered(.superseded), interfaces: interfaces, findings: &findings)
+                removeAttempt(key, attempt)
+                conclude(attempt, attempt.refusal.map { .refused($0) } ?? .unanswered(.superseded), interfaces: interfaces, findings: &findings)
             }
+            if let done = answered[key], done.isn == isn { return }
             if attempts.count >= maxFlows {
                 makeRoom(now: now.time, interfaces: interfaces, findings: &findings)
             }
             attemptsStarted += 1
-            let attempt = ConnectionAttempt(interfaceIndex: key.interfaceIndex, client: key.client, server: key.server, initialSequence: isn, firstSYN: now, lastActivity: now.time)
+            var attempt = ConnectionAttempt(interfaceIndex: key.interfaceIndex, client: key.client, server: key.server, initialSequence: isn, firstSYN: now, lastActivity: now.time)
+            attempt.synHopLimit = context.packet.hopLimit
             attempts[key] = attempt
+            addToFilter(isn)
             peakTracked = max(peakTracked, attempts.count)
             for observer in observers { observer.attemptStarted(attempt) }
         } else if flags.contains(.syn) || flags.contains(.rst) {
@@ -148,10 +222,63 @@ public final class ConnectionTracker {
             let key = Key(interfaceIndex: context.interfaceIndex,
                           client: Endpoint(address: destination, port: tcp.destinationPort),
                           server: Endpoint(address: source, port: tcp.sourcePort))
-            guard let attempt = attempts[key] else { return }
-            attempts[key] = nil
-            conclude(attempt, flags.contains(.rst) ? .refused(now) : .answered(now), interfaces: interfaces, findings: &findings)
+            guard var attempt = attempts[key] else { return }
+            let hopLimit = context.packet.hopLimit
+            if flags.contains(.rst) && !(flags.contains(.ack) && tcp.acknowledgmentNumber == attempt.initialSequence &+ 1) {
+                // Not acceptable in SYN-SENT (RFC 9293 section 3.10.7.3): the client's stack ignores it.
+                if attempt.ignoredResets.count < ConnectionAttempt.maximumRetriesKept {
+                    attempt.ignoredResets.append(now)
+                    if let hopLimit { attempt.ignoredResetHopLimits.append(hopLimit) }
+                }
+                attempts[key] = attempt
+                return
+            }
+            if flags.contains(.rst) {
+                // Concluded as refused a grace time later (`advance`, `finish`), unless the real
+                // peer's SYN-ACK comes first.
+                if attempt.refusal == nil {
+                    attempt.refusal = now
+                    attempt.answerHopLimit = hopLimit
+                    attempt.lastActivity = now.time
+                }
+                attempts[key] = attempt
+                return
+            }
+            removeAttempt(key, attempt)
+            if let injected = attempt.refusal {
+                // The handshake went on after the RST: it did not come from the server's stack.
+                if attempt.ignoredResets.count < ConnectionAttempt.maximumRetriesKept {
+                    attempt.ignoredResets.append(injected)
+                    if let earlier = attempt.answerHopLimit { attempt.ignoredResetHopLimits.append(earlier) }
+                }
+                attempt.refusal = nil
+            }
+            attempt.answerHopLimit = hopLimit
+            rememberAnswered(key, isn: attempt.initialSequence, at: now.time)
+            conclude(attempt, .answered(now), interfaces: interfaces, findings: &findings)
         }
+    }
+
+    /// A segment without SYN or RST. If it travels client → server of an open attempt with sequence
+    /// ISN+1 and ACK set, the SYN-ACK arrived even though the capture missed it (one-sided
+    /// captures). Takes owned values only: the analyser calls it for every such segment while
+    /// attempts are open, without building a packet context.
+    func observeSegment(frame: Int, time: Timestamp, interfaceIndex: Int, source: IPAddress, destination: IPAddress, tcp: TCPHeaderView,
+                        interfaces: InterfaceTable, findings: inout FindingCollector) {
+        guard tcp.flags.contains(.ack) else { return }
+        let key = Key(interfaceIndex: interfaceIndex,
+                      client: Endpoint(address: source, port: tcp.sourcePort),
+                      server: Endpoint(address: destination, port: tcp.destinationPort))
+        guard let attempt = attempts[key], tcp.sequenceNumber == attempt.initialSequence &+ 1 else { return }
+        removeAttempt(key, attempt)
+        let now = FrameTime(frame: frame, time: time)
+        rememberAnswered(key, isn: attempt.initialSequence, at: time)
+        conclude(attempt, .continued(now), interfaces: interfaces, findings: &findings)
+    }
+
+    private func rememberAnswered(_ key: Key, isn: UInt32, at time: Timestamp) {
+        if answered.count >= maxFlows { answered.removeAll(keepingCapacity: true) }
+        answered[key] = (isn, time)
     }
 
     /// Records an ICMP error quoting `client → server`, returning the attempt it refers to.
@@ -170,20 +297,42 @@ public final class ConnectionTracker {
         guard now.nanoseconds.saturatingMinus(last.nanoseconds) >= sweepInterval else { return }
         lastSweep = now
         let timeout = synTimeoutNanoseconds
-        let expired = attempts.filter { now.nanoseconds.saturatingMinus($0.value.lastActivity.nanoseconds) >= timeout }
+        if answered.contains(where: { now.nanoseconds.saturatingMinus($0.value.time.nanoseconds) >= timeout }) {
+            answered = answered.filter { now.nanoseconds.saturatingMinus($0.value.time.nanoseconds) < timeout }
+        }
+        let grace = Self.refusalGrace
+        let expired = attempts.filter {
+            now.nanoseconds.saturatingMinus($0.value.lastActivity.nanoseconds) >= ($0.value.refusal == nil ? timeout : grace)
+        }
         for (key, attempt) in expired.sorted(by: { $0.value.firstSYN.frame < $1.value.firstSYN.frame }) {
-            attempts[key] = nil
-            conclude(attempt, .unanswered(.timeout), interfaces: interfaces, findings: &findings)
+            removeAttempt(key, attempt)
+            conclude(attempt, attempt.refusal.map { .refused($0) } ?? .unanswered(.timeout), interfaces: interfaces, findings: &findings)
         }
     }
 
-    /// Concludes every open attempt (end of capture or stop).
-    func finish(interfaces: InterfaceTable, findings: inout FindingCollector) {
+    /// Concludes every open attempt (end of capture or stop). `end` is the capture's last packet
+    /// time. A retransmission proves the SYN before it went unanswered; the last SYN is proven so
+    /// only if the capture lasted until its retransmission was due. An attempt that is short of
+    /// `--syn-retries` proven SYNs because the capture stopped first is pending, not unanswered.
+    func finish(at end: Timestamp?, interfaces: InterfaceTable, findings: inout FindingCollector) {
         let remaining = attempts.values.sorted { $0.firstSYN.frame < $1.firstSYN.frame }
         attempts.removeAll()
+        continuationFilter.update(repeating: 0, count: Self.filterSize)
         for attempt in remaining {
-            conclude(attempt, .unanswered(.endOfCapture), interfaces: interfaces, findings: &findings)
+            conclude(attempt, attempt.refusal.map { .refused($0) } ?? .unanswered(isPending(attempt, end: end) ? .pending : .endOfCapture), interfaces: interfaces, findings: &findings)
         }
+    }
+
+    /// The wait before the SYN after the attempt's last one: double the last gap (RFC 6298 section
+    /// 5.5 back-off), or the initial RTO after a single SYN.
+    static func nextRetransmissionGap(_ attempt: ConnectionAttempt) -> Double {
+        attempt.gaps.last.map { max(Self.initialRTO, 2 * $0) } ?? Self.initialRTO
+    }
+
+    func isPending(_ attempt: ConnectionAttempt, end: Timestamp?) -> Bool {
+        guard let end, attempt.icmpErrors.isEmpty, attempt.ignoredResets.isEmpty else { return false }
+        let waited = end.seconds(since: attempt.lastSYN.time)
+        return waited < Self.nextRetransmissionGap(attempt) && attempt.synCount - 1 < synRetries
     }
 
     /// Evicts the least recently active quarter of the table (found from a sample, so the cost
@@ -192,9 +341,11 @@ public final class ConnectionTracker {
         let cutoff = Sampling.quantile(of: attempts.values.lazy.map(\.lastActivity.nanoseconds), count: attempts.count, fraction: 0.25)
         let victims = attempts.filter { $0.value.lastActivity.nanoseconds <= cutoff }
         for (key, attempt) in victims {
-            attempts[key] = nil
+            removeAttempt(key, attempt)
             evicted += 1
-            if attempt.synCount >= synRetries {
+            if let refusal = attempt.refusal {
+                conclude(attempt, .refused(refusal), interfaces: interfaces, findings: &findings)
+            } else if attempt.synCount >= synRetries {
                 conclude(attempt, .unanswered(.evicted), interfaces: interfaces, findings: &findings)
             }
         }

@@ -105,6 +105,13 @@ public struct Finding: Sendable {
 
     /// What the kernel said of the finding's frames (live capture with `--kernel-drops`).
     public var kernelDrops: [KernelDropRecord] = []
+    /// The facts the finding rests on, in words (link type, why the interface was judged loopback,
+    /// hop limits, who answered what): `--explain`, the JSON `explain` key and the Markdown report
+    /// print them. The analyser adds the interface's facts first when it finishes.
+    public var facts: [String] = []
+    /// Set on a finding that holds only if its interface's final loopback verdict is this (the
+    /// packet was judged on a provisional verdict); the analyser drops it at `finish` otherwise.
+    public var requiresLoopback: Bool?
 
     public static let maximumFrames = 64
 

@@ -11,7 +11,10 @@ public final class LinkLocalOnLoopbackRule: PacketRule {
         explanation: "A link-local address is only meaningful on its link, named by the scope id (fe80::1%en0). When a host talks to its own link-local address, the kernel short-cuts the packet through the loopback interface; whether the far end accepts it then depends on the stack keeping the original interface. Seeing it on loopback is the evidence of that reroute, and the owning interface (when the capture or host records it) says which scope was ignored.",
         platformContext: "macOS routes packets for the host's own fe80::…%en0 to lo0 ignoring sin6_scope_id and never accepts them: the client sees ICMPv6 errors on lo0 (blog post \"IPv6 OSX Link-Local Strangeness\", 2024-12-22; Apple Feedback FB16143533). Linux reroutes the same way but accepts the packets. FreeBSD keeps the original interface (origifp) but its source-address validation on loopback dropped them until the M_LOOP fix (FreeBSD review D35732, PR 265089, commit 50fa27e795ea).",
         references: ["RFC 4007 section 6 and 11 (zone indices)", "RFC 4291 section 2.5.6 (link-local addresses)", "inet6(4), ip6(4)", "FreeBSD commit 50fa27e795ea \"netinet6: fix interface handling for loopback traffic\" (review D35732): check M_LOOP instead of the interface type"],
-        details: LinkLocalOnLoopbackDetails.schema),
+        details: LinkLocalOnLoopbackDetails.schema,
+        evidence: [
+            EvidenceRequirement(.warning, "The interface's loopback verdict (one per interface, see the confidence model above): its name (lo, lo0, Loopback…, \\Device\\NPF_Loopback), or per frame ARPHRD 772 in Linux cooked captures, or, for unnamed DLT_NULL/DLT_LOOP and zero-MAC Ethernet, traffic with initial hop limits only (no real MAC address), and an fe80::/10 source or destination other than macOS lo0's fe80::1. `answered` is true once a SYN-ACK or an Echo Reply of the flow is seen. A platform note only with platform evidence (DLT_NULL family, interface name, zero-MAC or ARPHRD 772 framing), named in `platform_evidence` and in the note."),
+        ]),
         make: { _ in LinkLocalOnLoopbackRule() })
     public let descriptor = declaration.descriptor
     /// Only loopback packets get past the first guard.
@@ -32,11 +35,18 @@ public final class LinkLocalOnLoopbackRule: PacketRule {
             FlowDescription(source: $0.source, destination: $0.destination, sourcePort: $0.sourcePort, destinationPort: $0.destinationPort, proto: $0.upperLayer)
         } ?? packetFlow
         let key = FindingCollector.Key(rule: descriptor.id, interface: context.interfaceIndex, flow: symmetricFlow(flow))
-        let isAnswer = context.packet.tcp.map { $0.flags.contains(.syn) && $0.flags.contains(.ack) } ?? false
+        // A SYN-ACK, or an Echo Reply to the request of this flow (the key is symmetric), back on
+        // loopback: the stack accepted the rerouted packets.
+        let isAnswer = context.packet.tcp.map { $0.flags.contains(.syn) && $0.flags.contains(.ack) }
+            ?? (context.packet.icmpv6?.type == .echoReply)
         if findings.touch(key, frame: context.frame, time: context.timestamp) {
             // A SYN-ACK back means the stack accepted the rerouted packet (Linux); none, macOS.
             if isAnswer {
-                findings.update(key) { $0.updateDetails(as: LinkLocalOnLoopbackDetails.self) { $0.answered = true } }
+                let fact = "frame \(context.frame) answers on loopback (\(context.packet.tcp != nil ? "SYN-ACK" : "Echo Reply")): the stack accepted the rerouted packets"
+                findings.update(key) { finding in
+                    if finding.details(as: LinkLocalOnLoopbackDetails.self)?.answered == false { finding.facts.append(fact) }
+                    finding.updateDetails(as: LinkLocalOnLoopbackDetails.self) { $0.answered = true }
+                }
             }
             if context.packet.icmpv6?.type.isError == true {
                 findings.update(key) { $0.updateDetails(as: LinkLocalOnLoopbackDetails.self) { $0.icmpErrors = true } }
@@ -57,13 +67,28 @@ public final class LinkLocalOnLoopbackRule: PacketRule {
         } else {
             summary += " seen on \(here): own link-local traffic rerouted to loopback, its scope id ignored"
         }
-        let platform = interfaces.platforms[context.interfaceIndex] ?? (context.packet.link?.hasZeroMACs == true ? "Linux" : nil)
-        details.platform = platform
-        if let note = PlatformNotes.linkLocalOnLoopback(platform: platform, answered: isAnswer) {
-            summary += ". \(note)"
-            details.platformNote = note
+        var platform = interfaces.platforms[context.interfaceIndex]
+        var evidence = interfaces.platformEvidence[context.interfaceIndex]
+        if platform == nil, let link = context.packet.link {
+            // Linux frames its lo as Ethernet with zero MACs, and names ARPHRD 772 in cooked captures.
+            if link.arphrdLoopback {
+                (platform, evidence) = ("Linux", "sll-arphrd-772")
+            } else if link.hasZeroMACs {
+                (platform, evidence) = ("Linux", "ethernet-zero-macs")
+            }
         }
-        let finding = Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: flow, summary: summary, details: details, frames: [context.frame])
+        details.platform = platform
+        details.platformEvidence = platform == nil ? nil : evidence
+        if let note = PlatformNotes.linkLocalOnLoopback(platform: platform, answered: isAnswer) {
+            let noted = PlatformNotes.withEvidence(note, details.platformEvidence)
+            summary += ". \(noted)"
+            details.platformNote = noted
+        }
+        var finding = Finding(rule: descriptor.id, severity: descriptor.severity, time: context.timestamp, interfaceIndex: context.interfaceIndex, interface: context.interfaceName, flow: flow, summary: summary, details: details, frames: [context.frame])
+        if context.loopbackProvisional { finding.requiresLoopback = true }
+        finding.facts.append("frame \(context.frame): link-local \(linkLocal) on loopback, hop limit \(ip.hopLimit)")
+        if let owner, let ownerName = owner.name { finding.facts.append("\(linkLocal) is an address of \(ownerName) (recorded by the capture or host)") }
+        if isAnswer { finding.facts.append("frame \(context.frame) is itself an answer: the stack accepted the rerouted packets") }
         findings.add(key, finding)
     }
 }
@@ -81,14 +106,17 @@ public struct LinkLocalOnLoopbackDetails: FindingDetails {
     /// ICMPv6 errors were seen in the flow (macOS answers so on lo0).
     public var icmpErrors = false
     public var platform: String?
+    /// What the platform was judged from ("dlt-null-af30", "ethernet-zero-macs", "interface-name"…).
+    public var platformEvidence: String?
     public var platformNote: String?
 
     static let schema = [
         DetailField("link_local_address", .string, "the link-local address seen on loopback"),
         DetailField("owner_interface", .string, "the interface that owns it, when the capture or host records it"),
         DetailField("owner_scope_id", .int, "that interface's index (scope id), when known"),
-        DetailField("answered", .bool, "a SYN-ACK came back: the stack accepted the rerouted packets"),
+        DetailField("answered", .bool, "a SYN-ACK or Echo Reply came back: the stack accepted the rerouted packets"),
         DetailField("platform", .string, "the platform the capture's framing points to"),
+        DetailField("platform_evidence", .string, "what the platform was judged from: dlt-null-af30 (the DLT_NULL family), interface-name, ethernet-zero-macs, sll-arphrd-772"),
         DetailField("platform_note", .string, "what that platform does with such packets"),
         DetailField("icmp_errors", .bool, "ICMPv6 errors were seen in the flow (present only when true)"),
     ]
@@ -100,6 +128,7 @@ public struct LinkLocalOnLoopbackDetails: FindingDetails {
         f.add("owner_scope_id", ownerScopeID)
         f.add("answered", answered)
         f.add("platform", platform)
+        f.add("platform_evidence", platformEvidence)
         f.add("platform_note", platformNote)
         if icmpErrors { f.add("icmp_errors", true) }
         return f.fields

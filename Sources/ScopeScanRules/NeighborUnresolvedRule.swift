@@ -14,7 +14,10 @@ public final class NeighborUnresolvedRule: PacketRule {
         platformContext: "A link-local target that belongs to the host itself but is resolved on another link, or a KAME-embedded address, is never answered.",
         references: ["RFC 4861 section 7.2 (address resolution)", "RFC 4443 section 3.1 code 3"],
         thresholds: [timeout.declaration],
-        details: NeighborUnresolvedDetails.schema),
+        details: NeighborUnresolvedDetails.schema,
+        evidence: [
+            EvidenceRequirement(.warning, "Neighbor Solicitations for one target (not duplicate address detection) and no Neighbor Advertisement for it within --neighbor-timeout of capture time."),
+        ]),
         make: { environment in NeighborUnresolvedRule(configuration: environment.configuration) })
     public let descriptor = declaration.descriptor
     /// Neighbor Solicitations and Advertisements only.

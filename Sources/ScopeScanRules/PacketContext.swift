@@ -12,6 +12,9 @@ public struct PacketContext {
     public var isLoopback: Bool
     /// False when nothing tells whether the link is a loopback (raw IP link types without a name).
     public var loopbackKnown: Bool
+    /// The verdict is the traffic's so far (unnamed DLT_NULL, or Ethernet with zero MACs) and may be
+    /// withdrawn for the whole interface: findings that depend on it say so (`Finding.requiresLoopback`).
+    public var loopbackProvisional = false
     public var packet: DecodedPacket
 
     /// The packet's IP endpoints and ports as an owned flow description.
@@ -90,8 +93,21 @@ public struct InterfaceTable {
         return owner
     }
 
-    /// The capturing OS guessed from a loopback's DLT_NULL address family (30 macOS, 28 FreeBSD…).
+    /// The capturing OS guessed from a loopback's DLT_NULL address family (30 macOS, 28 FreeBSD…)
+    /// or its name (Npcap), and which evidence (`platformEvidence`: "dlt-null-af30", "interface-name").
     public var platforms: [Int: String] = [:]
+    public var platformEvidence: [Int: String] = [:]
+
+    mutating func setPlatform(_ index: Int, _ platform: (String, String)) {
+        platforms[index] = platform.0
+        platformEvidence[index] = platform.1
+    }
+
+    /// Each interface's final loopback verdict and why, set when the analyser finishes.
+    public var loopbackVerdicts: [Int: LoopbackVerdict] = [:]
+
+    /// The time of the capture's last packet, set when the analyser finishes.
+    public var captureEnd: Timestamp?
 
     /// Interfaces named by PKTAP headers (macOS), by the synthetic index the analyser gave them.
     public var pktapNames: [Int: String] = [:]

@@ -31,8 +31,30 @@ enum PlatformNotes {
         }
     }
 
-    static func slowConnect(platform: String?, lost: Double) -> String? {
-        guard platform == "FreeBSD" || (lost >= 2.9 && lost < 3.5) else { return nil }
+    /// The FreeBSD origifp story, only where the capture supports it: FreeBSD framing (DLT_NULL
+    /// family 28, or an interface named lo0 of that framing) and the host's own address on both ends.
+    static func slowConnect(platform: String?, ownAddress: Bool, lost: Double) -> String? {
+        guard platform == "FreeBSD", ownAddress, lost >= 2.9 && lost < 3.5 else { return nil }
         return "A 3 s connect is FreeBSD's signature for its own global address: the first two SYNs leave with ifp=lo0, origifp=vtnet0 and are dropped by source-address validation; the third uses the cached route (origifp=lo0) and passes (FreeBSD review D35732, PR 265089, commit 50fa27e795ea)"
+    }
+
+    /// The evidence tag of a platform in words, for the note that rests on it.
+    static func evidenceText(_ tag: String) -> String {
+        if tag.hasPrefix("dlt-null-af"), let family = Int(tag.dropFirst("dlt-null-af".count)) {
+            return "DLT_NULL address family \(family)"
+        }
+        switch tag {
+        case "interface-name": return "the interface name"
+        case "ethernet-zero-macs": return "Ethernet frames with zero MAC addresses on a loopback"
+        case "sll-arphrd-772": return "ARPHRD_LOOPBACK (772) in the Linux cooked header"
+        case "pktap": return "PKTAP headers"
+        default: return tag
+        }
+    }
+
+    /// `note` with the evidence it rests on named.
+    static func withEvidence(_ note: String, _ tag: String?) -> String {
+        guard let tag else { return note }
+        return "\(note) [evidence: \(evidenceText(tag))]"
     }
 }

@@ -11,7 +11,10 @@ public final class SameFlowMultipleInterfacesRule: PacketRule {
         platformContext: "Seen with Wireshark capturing en0 and lo0 together on macOS (blog post \"IPv6 OSX Link-Local Strangeness\", 2024-12-22).",
         references: ["pcapng Interface Description Block (draft-ietf-opsawg-pcapng section 4.2)"],
         thresholds: [EngineThresholds.flowIdleTimeout.declaration, EngineThresholds.maxFlows.declaration],
-        details: SameFlowDetails.schema),
+        details: SameFlowDetails.schema,
+        evidence: [
+            EvidenceRequirement(.warning, "One flow seen on an interface judged loopback and on another interface judged not loopback, both verdicts known."),
+        ]),
         make: { environment in SameFlowMultipleInterfacesRule(configuration: environment.configuration) })
     public let descriptor = declaration.descriptor
     /// Only a capture of several interfaces can show this.

@@ -11,7 +11,10 @@ public final class ScopeViolationRule: PacketRule {
         explanation: "A link-local address is valid only on its own link: a packet that carries one towards a wider scope can never be answered correctly and must not be forwarded (a router answers 'beyond scope of source address'). It usually means source address selection picked the wrong address, or a reroute changed the interface.",
         platformContext: "Seen when a stack loses the zone of a link-local address (blog post \"IPv6 OSX Link-Local Strangeness\", 2024-12-22; FreeBSD review D35732) or when an application binds fe80:: and connects to a global address.",
         references: ["RFC 4007 section 9 (forwarding across zones)", "RFC 6724 (source address selection)", "RFC 4443 section 3.1 code 2"],
-        details: ScopeViolationDetails.schema),
+        details: ScopeViolationDetails.schema,
+        evidence: [
+            EvidenceRequirement(.error, "On an interface not judged loopback: a link-local source with a destination outside link scope (global, unique-local, wider multicast), or a global/unique-local source with a link-local destination, decoded from the IPv6 header itself."),
+        ]),
         make: { _ in ScopeViolationRule() })
     public let descriptor = declaration.descriptor
     /// ICMPv6 errors, or a link-local source or destination (both directions need one).

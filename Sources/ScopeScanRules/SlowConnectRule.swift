@@ -17,7 +17,10 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
         platformContext: "FreeBSD connects to the host's own global address take 3 s: the first two SYNs leave with origifp=vtnet0 and are dropped by source-address validation; the third uses the route cached in the inpcb (ifp=origifp=lo0) and passes (FreeBSD review D35732, PR 265089, commit 50fa27e795ea).",
         references: ["RFC 6298 section 2 (RTO back-off)", "RFC 9293 section 3.5 (three-way handshake)"],
         thresholds: [threshold.declaration, window.declaration, SynUnansweredRule.retries.declaration],
-        details: SlowConnectDetails.schema),
+        details: SlowConnectDetails.schema,
+        evidence: [
+            EvidenceRequirement(.warning, "A SYN-ACK after at least --syn-retries SYNs of one attempt (retransmissions: the same ISN at least 200 ms apart), at least --slow-connect-threshold after the first; or earlier attempts from the same client to the same server port joined to it that really went unanswered (concluded unanswered, or still open after --syn-retries SYNs), not refused or continued ones. The FreeBSD origifp note only with FreeBSD framing (DLT_NULL family 28) and the host's own address on both ends; otherwise a neutral \"N SYNs lost before the answer\" with the SYN-ACK's hop limit."),
+        ]),
         make: { environment in SlowConnectRule(configuration: environment.configuration) })
     public let descriptor = declaration.descriptor
     private let thresholdSeconds: Double
@@ -42,6 +45,8 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
         /// so an attempt seen once, the usual case, needs no array (a SYN flood has 100,000).
         var retryFrames: [Int]
         var synCount: Int
+        /// Concluded unanswered (timeout, superseded, end of capture), not merely still open.
+        var concluded = false
 
         var synFrames: [Int] { [firstSYN.frame] + retryFrames }
     }
@@ -83,6 +88,17 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
         remember(Unanswered(clientPort: attempt.client.port, initialSequence: attempt.initialSequence, firstSYN: attempt.firstSYN, retryFrames: [], synCount: 1), Self.peer(attempt))
     }
 
+    /// A still-open attempt that retried has shown lost SYNs: it may be joined from now on.
+    public func attemptRetried(_ attempt: ConnectionAttempt) {
+        let peer = Self.peer(attempt)
+        guard var list = recent.removeValue(forKey: peer) else { return }
+        if let position = list.lastIndex(where: { $0.clientPort == attempt.client.port && $0.initialSequence == attempt.initialSequence }) {
+            list[position].synCount = attempt.synCount
+            if list[position].retryFrames.count < 7 { list[position].retryFrames.append(attempt.lastSYN.frame) }
+        }
+        recent[peer] = list
+    }
+
     public func attemptConcluded(_ attempt: ConnectionAttempt, outcome: AttemptOutcome, interfaces: InterfaceTable, findings: inout FindingCollector) {
         let peer = Self.peer(attempt)
         // Taken out of the table while it changes, so the change does not copy it.
@@ -92,13 +108,19 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
         switch outcome {
         case .unanswered:
             if list.count >= Self.perPeerLimit { list.removeFirst(list.count - Self.perPeerLimit + 1) }
-            list.append(Unanswered(clientPort: attempt.client.port, initialSequence: attempt.initialSequence, firstSYN: attempt.firstSYN, retryFrames: Array(attempt.synFrames.prefix(8).dropFirst()), synCount: attempt.synCount))
+            list.append(Unanswered(clientPort: attempt.client.port, initialSequence: attempt.initialSequence, firstSYN: attempt.firstSYN, retryFrames: Array(attempt.synFrames.prefix(8).dropFirst()), synCount: attempt.synCount, concluded: true))
             store(list, peer, before)
-        case .refused:
+        case .refused, .continued:
+            // Refused: delivered, not lost. Continued: answered, the answer not captured.
             store(list, peer, before)
         case .answered(let answer):
             let window = windowNanoseconds
+            // Only attempts that really went unanswered: concluded so, or still open after lost
+            // SYNs (retried at least --syn-retries times). An open attempt of one SYN may be
+            // answered later (or was, out of the capture's sight).
+            let synRetries = self.synRetries
             let earlier = list.filter {
+                ($0.concluded || $0.synCount >= synRetries) &&
                 $0.firstSYN.time <= attempt.firstSYN.time && attempt.firstSYN.time.nanoseconds.saturatingMinus($0.firstSYN.time.nanoseconds) <= window
             }
             store(list.filter { $0.firstSYN.time > attempt.firstSYN.time }, peer, before)
@@ -124,14 +146,26 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
                                          gapsSeconds: attempt.gaps.map(microsecondRounded), synackFrame: answer.frame)
         if !earlier.isEmpty { details.earlierClientPorts = earlier.map { Int($0.clientPort) } }
         let platform = interfaces.platforms[attempt.interfaceIndex]
-        details.platform = platform
-        if let note = PlatformNotes.slowConnect(platform: platform, lost: lost) {
-            summary += ". \(note)"
-            details.platformNote = note
+        let ownAddress = attempt.client.address == attempt.server.address
+        let remote = attempt.answerHopLimit.map { !LoopbackJudgement.isInitialHopLimit($0) } ?? false
+        var facts = ["SYNs in frames \(attempt.synFrames.map(String.init).joined(separator: ", ")), SYN-ACK in frame \(answer.frame)" + (attempt.answerHopLimit.map { " with hop limit \($0)" } ?? "")]
+        facts.append(ownAddress ? "client and server are the same address \(attempt.client.address): the host's own address" : "client \(attempt.client.address) and server \(attempt.server.address) differ")
+        if let note = PlatformNotes.slowConnect(platform: platform, ownAddress: ownAddress && !remote, lost: lost) {
+            details.platform = platform
+            details.platformEvidence = interfaces.platformEvidence[attempt.interfaceIndex]
+            let noted = PlatformNotes.withEvidence(note, details.platformEvidence)
+            summary += ". \(noted)"
+            details.platformNote = noted
+        } else {
+            // No platform story without platform evidence: say what the capture shows.
+            let lostSYNs = attempt.synCount - 1 + earlier.reduce(0) { $0 + $1.synCount }
+            summary += ". \(lostSYNs) SYN\(lostSYNs == 1 ? "" : "s") lost before the answer: a drop on the path or at the receiver"
+            if remote, let hops = attempt.answerHopLimit { summary += " (the SYN-ACK's hop limit \(hops) shows a remote server)" }
         }
         let frames = earlier.flatMap(\.synFrames) + attempt.synFrames + [answer.frame]
         var finding = Finding(rule: descriptor.id, severity: descriptor.severity, time: start, interfaceIndex: attempt.interfaceIndex, interface: interfaces.name(attempt.interfaceIndex), flow: attempt.flow, summary: summary, details: details, frames: frames.sorted(), count: attempt.synCount + earlier.reduce(0) { $0 + $1.synCount })
         finding.lastTime = answer.time
+        finding.facts = facts
         findings.add(nil, finding)
     }
 
@@ -179,6 +213,7 @@ public struct SlowConnectDetails: FindingDetails {
     /// Client ports of the earlier unanswered attempts joined to this connect.
     public var earlierClientPorts: [Int]?
     public var platform: String?
+    public var platformEvidence: String?
     public var platformNote: String?
 
     static let schema = [
@@ -187,8 +222,9 @@ public struct SlowConnectDetails: FindingDetails {
         DetailField("gaps_seconds", .doubles, "seconds between its SYNs"),
         DetailField("synack_frame", .int, "the answer"),
         DetailField("earlier_client_ports", .ints, "client ports of earlier unanswered attempts joined to it"),
-        DetailField("platform", .string, "the platform the capture's framing points to"),
-        DetailField("platform_note", .string, "what that platform does"),
+        DetailField("platform", .string, "the platform the note rests on (only with a platform note)"),
+        DetailField("platform_evidence", .string, "what the platform was judged from: dlt-null-af28…"),
+        DetailField("platform_note", .string, "what that platform does (only where the capture supports it: BSD loopback framing, the host's own address on both ends)"),
     ]
 
     public var fields: [(String, DetailValue)] {
@@ -199,6 +235,7 @@ public struct SlowConnectDetails: FindingDetails {
         f.add("synack_frame", synackFrame)
         f.add("earlier_client_ports", earlierClientPorts)
         f.add("platform", platform)
+        f.add("platform_evidence", platformEvidence)
         f.add("platform_note", platformNote)
         return f.fields
     }

@@ -115,6 +115,13 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
         isLinkLocalUnicast && high & 0x003f_ffff_ffff_ffff != 0
     }
 
+    /// A KAME embedded zone: the address is written fe80:N::/64 the way KAME writes it (first
+    /// group exactly fe80, bits 32–63 zero) with a non-zero index N in bits 16–31. Other non-zero
+    /// padding bits (fe81::, fe80:0:abcd::, fe80:0:0:1::) are no interface index.
+    public var hasKAMEEmbeddedScope: Bool {
+        high >> 48 == 0xfe80 && (high >> 32) & 0xffff != 0 && high & 0xffff_ffff == 0
+    }
+
     /// The interface index a KAME stack embeds in the second group of a link-local address.
     public var embeddedScopeID: UInt16 { UInt16(truncatingIfNeeded: high >> 32) }
 

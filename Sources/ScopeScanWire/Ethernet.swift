@@ -1,4 +1,5 @@
-// Ethernet II (IEEE 802.3) with 802.1Q and 802.1ad VLAN tags.
+// Ethernet II (IEEE 802.3) with 802.1Q and 802.1ad VLAN tags, and the encapsulations found on
+// provider links: PPPoE sessions (PPPoE.swift), MPLS label stacks (MPLS.swift), PBB I-tags (PBB.swift).
 //
 //  0                   6                  12      14
 //  +-------------------+------------------+-------+
@@ -7,7 +8,11 @@
 public enum EthernetHeader {
     public static let headerLength = 14
     static let tagLength = 4
-    static let maximumTags = 2
+    /// VLAN tags walked (802.1Q, 802.1ad, legacy 0x9100) in all: triple stacks occur; the first
+    /// two ids are kept.
+    static let maximumTags = 4
+    /// PPPoE sessions, MPLS stacks and PBB I-tags walked in one frame.
+    static let maximumEncapsulations = 4
 
     @inline(__always) // the common link: decoded once per packet
     static func decode(_ frame: UnsafeRawBufferPointer, at start: Int, linkType: LinkType) throws(DecodeError) -> LinkLayer {
@@ -18,16 +23,32 @@ public enum EthernetHeader {
         var offset = start + headerLength
         var tags: (UInt16, UInt16) = (0, 0)
         var tagCount = 0
-        while type == .vlan || type == .qinq || type == .qinqLegacy {
-            guard tagCount < maximumTags else { throw .badField(.vlan, "tag count", value: UInt32(tagCount + 1), at: offset - 2) }
-            guard frame.count - offset >= tagLength else {
-                throw .truncated(.vlan, at: offset, needed: tagLength, available: frame.count - offset)
+        var encapsulations = 0
+        // Tags and encapsulations in any order (a B-tag before a PBB I-tag, VLANs inside PPPoE's
+        // Ethernet…), bounded: each step consumes bytes, and at most `maximumEncapsulations` are walked.
+        while true {
+            if type == .vlan || type == .qinq || type == .qinqLegacy {
+                guard tagCount < maximumTags else { throw .badField(.vlan, "tag count", value: UInt32(tagCount + 1), at: offset - 2) }
+                guard frame.count - offset >= tagLength else {
+                    throw .truncated(.vlan, at: offset, needed: tagLength, available: frame.count - offset)
+                }
+                let vid = frame.be16(offset) & 0x0fff
+                if tagCount == 0 { tags.0 = vid } else if tagCount == 1 { tags.1 = vid }
+                tagCount += 1
+                type = EtherType(rawValue: frame.be16(offset + 2))
+                offset += tagLength
+                continue
             }
-            let vid = frame.be16(offset) & 0x0fff
-            if tagCount == 0 { tags.0 = vid } else { tags.1 = vid }
-            tagCount += 1
-            type = EtherType(rawValue: frame.be16(offset + 2))
-            offset += tagLength
+            guard type == .pppoeSession || type == .mplsUnicast || type == .mplsMulticast || type == .pbbITag else { break }
+            guard encapsulations < maximumEncapsulations else { throw .badField(.ethernet, "encapsulation depth", value: UInt32(encapsulations + 1), at: offset) }
+            encapsulations += 1
+            if type == .pppoeSession {
+                (type, offset) = try PPPoESession.decode(frame, at: offset)
+            } else if type == .pbbITag {
+                (type, offset) = try PBBITag.decode(frame, at: offset)
+            } else {
+                (type, offset) = try MPLSStack.decode(frame, at: offset)
+            }
         }
         var layer = LinkLayer(linkType: linkType, networkProtocol: type, headerLength: offset)
         layer.outerVLAN = tags.0

@@ -8,8 +8,15 @@ public struct LinkLayer {
     /// Up to two VLAN ids (outer first), 0 where absent.
     public var outerVLAN: UInt16 = 0
     public var innerVLAN: UInt16 = 0
-    /// Ethernet with both MAC addresses zero: how Linux `lo` looks in a capture.
+    /// Ethernet with both MAC addresses zero: how Linux `lo` looks in a capture, and how
+    /// anonymised traces look too (so it is a hint, not proof).
     public var hasZeroMACs = false
+    /// Linux SLL/SLL2: the ARPHRD type of the device the packet went through, 0 for other links.
+    public var arphrd: UInt16 = 0
+    /// ARPHRD_LOOPBACK (772, include/uapi/linux/if_arp.h): the packet went through a loopback
+    /// device, whatever the capture's interface is named ("any").
+    public var arphrdLoopback: Bool { arphrd == Self.arphrdLoopbackType }
+    public static let arphrdLoopbackType: UInt16 = 772
     /// Linux SLL2 interface index, 0 where absent.
     public var interfaceIndex: UInt32 = 0
     /// For PKTAP: the header's interface name and process, borrowed from the frame.

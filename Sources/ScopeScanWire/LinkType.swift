@@ -59,6 +59,13 @@ public struct EtherType: RawRepresentable, Hashable, Sendable {
     public static let qinq = EtherType(rawValue: 0x88a8)
     /// Pre-standard QinQ tag some switches still send.
     public static let qinqLegacy = EtherType(rawValue: 0x9100)
+    /// PPPoE session stage (RFC 2516).
+    public static let pppoeSession = EtherType(rawValue: 0x8864)
+    /// MPLS unicast and multicast (RFC 3032, RFC 5332).
+    public static let mplsUnicast = EtherType(rawValue: 0x8847)
+    public static let mplsMulticast = EtherType(rawValue: 0x8848)
+    /// 802.1ah Provider Backbone Bridging I-tag.
+    public static let pbbITag = EtherType(rawValue: 0x88e7)
 }
 
 /// IP protocol / IPv6 next-header numbers.

@@ -10,7 +10,7 @@ public enum LinuxSLLHeader {
             throw .truncated(.sll, at: 0, needed: headerLength, available: frame.count)
         }
         var layer = LinkLayer(linkType: linkType, networkProtocol: EtherType(rawValue: frame.be16(14)), headerLength: headerLength)
-        layer.hasZeroMACs = frame.be16(2) == 772 // ARPHRD_LOOPBACK
+        layer.arphrd = frame.be16(2)
         return layer
     }
 }
@@ -24,7 +24,7 @@ public enum LinuxSLL2Header {
         }
         var layer = LinkLayer(linkType: linkType, networkProtocol: EtherType(rawValue: frame.be16(0)), headerLength: headerLength)
         layer.interfaceIndex = frame.be32(4)
-        layer.hasZeroMACs = frame.be16(8) == 772 // ARPHRD_LOOPBACK
+        layer.arphrd = frame.be16(8)
         return layer
     }
 }

@@ -40,6 +40,9 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("Write a pcapng holding only the packets that prove the findings, each commented with its findings and original frame number.", valueName: "evidence.pcapng"))
     var evidence: String?
 
+    @Flag(help: "List, per finding, the facts it rests on: link type, why the interface was judged loopback, hop limits seen, who answered what (text: facts lines; json: an \"explain\" array; --report: a facts list per finding).")
+    var explain = false
+
     @OptionGroup(title: "Rules and thresholds")
     var ruleOptions: RuleOptions
 
@@ -58,7 +61,7 @@ struct Analyze: ParsableCommand {
         let filter = try InputFiles.filter(self.filter)
         let sources = try files.map { try InputFiles.open($0, interfaceName: interfaceName) }
         let out = OutputSink(fd: 1)
-        let formatter = FindingFormatter(colour: color.isOn(for: out))
+        let formatter = FindingFormatter(colour: color.isOn(for: out), explain: explain)
         var worst: Severity?
         for (position, source) in sources.enumerated() {
             let (analyzer, findings) = try Self.analyse(source, configuration: ruleOptions.configuration, filter: filter, progress: ProgressLine(path: source.name))
@@ -78,7 +81,7 @@ struct Analyze: ParsableCommand {
                 out.writeLine(SummaryFormatter().text(analyzer.summary, interfaces: analyzer.interfaces, inputs: [source.name]))
             case .json:
                 for finding in findings {
-                    var line = FindingFormatter.json(finding)
+                    var line = FindingFormatter.json(finding, explain: explain)
                     if sources.count > 1 { line = "{\"file\":\(JSONText.string(source.name))," + line.dropFirst() }
                     out.writeLine(line)
                 }
@@ -96,7 +99,10 @@ struct Analyze: ParsableCommand {
         var options: [String] = []
         if let filter { options.append("--filter '\(filter)'") }
         if let interfaceName { options.append("--interface-name \(interfaceName)") }
-        return EvidenceOutput(report: report, evidence: evidence, interfaceName: interfaceName, options: options + ruleOptions.effectiveOptions)
+        if explain { options.append("--explain") }
+        var output = EvidenceOutput(report: report, evidence: evidence, interfaceName: interfaceName, options: options + ruleOptions.effectiveOptions)
+        output.explain = explain
+        return output
     }
 
 
@@ -108,7 +114,9 @@ struct Analyze: ParsableCommand {
             makeAnalyzer: { Analyzer(configuration: configuration) },
             willReadAgain: { progress?.startOver() },
             eachPacket: { progress?.advance(bytes: $0.capturedLength + 16) })
-        for warning in analysis.warnings {
+        // Damage to the file, and what the analyser found wrong (undecodable interfaces, a capture
+        // none of whose packets decode): the summary carries both.
+        for warning in analysis.analyzer.summary.warnings {
             FileHandleWriter.standardError("scopescan: warning: \(warning)\n")
         }
         return (analysis.analyzer, analysis.findings)

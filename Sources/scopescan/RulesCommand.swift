@@ -65,6 +65,7 @@ struct Rules: ParsableCommand {
         for rule in RuleCatalogue.all {
             text += "| [`\(rule.id)`](#\(rule.id)) | \(rule.severity) | \(rule.title) |\n"
         }
+        text += "\n" + ConfidenceModel.markdown + "\n"
         for rule in RuleCatalogue.all {
             text += "\n## \(rule.id)\n\n"
             text += "**\(rule.title)** (default severity: \(rule.severity))\n\n"

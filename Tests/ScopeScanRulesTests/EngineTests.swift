@@ -210,7 +210,7 @@ struct EngineTests {
         var frames: [[UInt8]] = []
         for index in 0..<1_000 {
             let kame = IPv6Address(high: 0xfe80_0000_0000_0000 | UInt64(index + 1) << 32, low: 1)
-            frames.append(PacketBuilder.tcp6(source: kame, destination: IPv6Address("fe80::2")!, sourcePort: 40000, destinationPort: 80, seq: 1, flags: .syn))
+            frames.append(PacketBuilder.tcp6(source: kame, destination: IPv6Address("fe80::2")!, sourcePort: 40000, destinationPort: 80, seq: 1, flags: .syn, zeroMACs: true))
             frames.append(PacketBuilder.tcp6(source: IPv6Address("fe80::1")!, destination: IPv6Address("fe80::2")!, sourcePort: UInt16(1024 + index), destinationPort: 80, seq: 1, flags: .ack, zeroMACs: true))
         }
         PacketBuilder.feed(frames, to: analyzer, interfaceName: nil)
@@ -219,7 +219,8 @@ struct EngineTests {
         #expect(findings.count == 5)
         let kept = Dictionary(grouping: findings, by: \.rule).mapValues(\.count)
         #expect(summary.suppressedByRule[.embeddedScopeID, default: 0] + kept[.embeddedScopeID, default: 0] == 1_000)
-        #expect(summary.suppressedByRule[.linkLocalOnLoopback, default: 0] + kept[.linkLocalOnLoopback, default: 0] == 1_000)
+        // The KAME frames are link-local on the zero-MAC loopback too (one interface, one verdict).
+        #expect(summary.suppressedByRule[.linkLocalOnLoopback, default: 0] + kept[.linkLocalOnLoopback, default: 0] == 2_000)
     }
 
     @Test("PKTAP interface names are bounded: past 65,536 distinct names they share one entry, said in the summary")
@@ -284,7 +285,8 @@ struct EngineTests {
         var frames = [PacketBuilder.tcp6(source: client, destination: server, sourcePort: 5000, destinationPort: 80, seq: 7, flags: .syn)]
         frames.append(frames[0])
         frames += (0..<64).map { i in PacketBuilder.tcp6(source: client, destination: server, sourcePort: UInt16(6000 + i), destinationPort: 80, seq: UInt32(i), flags: .syn) }
-        PacketBuilder.feed(frames, to: analyzer)
+        // 250 ms apart: a same-ISN SYN sooner than 200 ms after the last is a copy, not a retry.
+        PacketBuilder.feed(frames, to: analyzer, spacing: 0.25)
         let findings = analyzer.finish()
         let retried = findings.filter { $0.rule == .synUnanswered }
         #expect(retried.count == 1)
@@ -335,10 +337,58 @@ struct EngineTests {
         let first = PacketBuilder.tcp6(source: client, destination: server, sourcePort: 5000, destinationPort: 22, seq: 100, flags: .syn)
         let second = PacketBuilder.tcp6(source: client, destination: server, sourcePort: 5001, destinationPort: 22, seq: 200, flags: .syn)
         let synAck = PacketBuilder.tcp6(source: server, destination: client, sourcePort: 22, destinationPort: 5001, seq: 900, ack: 201, flags: [.syn, .ack])
-        PacketBuilder.feed([first, second, synAck], to: analyzer, spacing: 1.5)
+        // Port 5000 retried (lost SYNs) and is still open when 5001 is answered.
+        PacketBuilder.feed([first, first, second, synAck], to: analyzer, spacing: 1.0)
         let findings = analyzer.finish()
         let slow = findings.first { $0.rule == .slowConnect }
-        #expect(slow?.frames == [1, 2, 3])
+        #expect(slow?.frames == [1, 2, 3, 4])
         #expect(slow?.detail("earlier_client_ports") == .ints([5000]))
+    }
+
+    @Test("an earlier attempt of one SYN still open is not joined: it may yet be answered")
+    func slowConnectSkipsOpenSingleSYN() {
+        let analyzer = Analyzer()
+        let first = PacketBuilder.tcp6(source: client, destination: server, sourcePort: 5000, destinationPort: 22, seq: 100, flags: .syn)
+        let second = PacketBuilder.tcp6(source: client, destination: server, sourcePort: 5001, destinationPort: 22, seq: 200, flags: .syn)
+        let synAck = PacketBuilder.tcp6(source: server, destination: client, sourcePort: 22, destinationPort: 5001, seq: 900, ack: 201, flags: [.syn, .ack])
+        PacketBuilder.feed([first, second, synAck], to: analyzer, spacing: 1.5)
+        #expect(analyzer.finish().filter { $0.rule == .slowConnect }.isEmpty)
+    }
+
+    @Test("a same-ISN SYN within 200 ms is a copy; a client ACK of ISN+1 shows the handshake went on")
+    func duplicatesAndContinuations() {
+        let analyzer = Analyzer()
+        let syn = PacketBuilder.tcp6(source: client, destination: server, sourcePort: 5000, destinationPort: 22, seq: 100, flags: .syn)
+        let ack = PacketBuilder.tcp6(source: client, destination: server, sourcePort: 5000, destinationPort: 22, seq: 101, ack: 901, flags: .ack)
+        PacketBuilder.feed([syn, syn, syn], to: analyzer, spacing: 0.01)
+        #expect(analyzer.finish().isEmpty)
+        let oneSided = Analyzer()
+        PacketBuilder.feed([syn, syn, syn, ack], to: oneSided, spacing: 1.0)
+        #expect(oneSided.finish().filter { $0.rule == .synUnanswered }.isEmpty)
+    }
+
+    @Test("an RST not acknowledging ISN+1 leaves the attempt open; the later SYN-ACK answers it")
+    func unacceptableReset() {
+        let analyzer = Analyzer()
+        let syn = PacketBuilder.tcp6(source: client, destination: server, sourcePort: 5000, destinationPort: 443, seq: 100, flags: .syn)
+        let reset = PacketBuilder.tcp6(source: server, destination: client, sourcePort: 443, destinationPort: 5000, seq: 0, ack: 100, flags: [.rst, .ack])
+        let synAck = PacketBuilder.tcp6(source: server, destination: client, sourcePort: 443, destinationPort: 5000, seq: 900, ack: 101, flags: [.syn, .ack])
+        PacketBuilder.feed([syn, reset, synAck], to: analyzer, spacing: 0.01)
+        #expect(analyzer.finish().isEmpty)
+    }
+
+    @Test("a valid RST followed by the real SYN-ACK was injected: no tcp-refused; a valid RST alone is a refusal")
+    func injectedValidReset() {
+        let syn = PacketBuilder.tcp6(source: client, destination: server, sourcePort: 5000, destinationPort: 443, seq: 100, flags: .syn)
+        let reset = PacketBuilder.tcp6(source: server, destination: client, sourcePort: 443, destinationPort: 5000, seq: 0, ack: 101, flags: [.rst, .ack])
+        let synAck = PacketBuilder.tcp6(source: server, destination: client, sourcePort: 443, destinationPort: 5000, seq: 900, ack: 101, flags: [.syn, .ack])
+        let injected = Analyzer()
+        PacketBuilder.feed([syn, reset, synAck], to: injected, spacing: 0.02)
+        #expect(injected.finish().isEmpty)
+        let refused = Analyzer()
+        PacketBuilder.feed([syn, reset], to: refused, spacing: 0.02)
+        let findings = refused.finish()
+        #expect(findings.map(\.rule) == [.tcpRefused])
+        #expect(findings.first?.frames == [1, 2])
     }
 }

@@ -105,6 +105,21 @@ struct IPv6AddressTests {
         #expect(v6(text).hasNonZeroLinkLocalPadding == nonZero)
     }
 
+    @Test("only fe80:N::/64 with N in bits 16–31 is a KAME embedded zone", arguments: [
+        ("fe80:3::1", true),
+        ("fe80:ffff::1", true),
+        ("fe80::1", false), // index 0 is no interface
+        ("fe80:0:0:1::1", false), // bits 48–63
+        ("fe80:0:abcd::1", false), // bits 32–47
+        ("fe81::1", false), // bits 10–15
+        ("fe90::1", false),
+        ("fe80:3:0:1::1", false), // an index plus stray bits: not how KAME writes it
+        ("fec0:3::1", false),
+    ])
+    func kameEmbeddedScope(_ text: String, _ embedded: Bool) {
+        #expect(v6(text).hasKAMEEmbeddedScope == embedded)
+    }
+
     @Test("KAME embedded scope id")
     func embeddedScope() {
         #expect(v6("fe80:3::1").embeddedScopeID == 3)

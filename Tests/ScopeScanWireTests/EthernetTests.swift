@@ -100,16 +100,27 @@ struct EthernetTests {
         #expect(link.headerLength == 22)
     }
 
-    @Test("a third VLAN tag is rejected")
-    func threeTagsRejected() throws {
+    @Test("a triple VLAN stack decodes; the first two ids are kept")
+    func threeTags() throws {
         let bytes: [UInt8] = Array(Self.qinq.prefix(16)) + [0x81, 0x00, 0x00, 0x64, 0x81, 0x00, 0x00, 0x65, 0x86, 0xdd]
+        let link = try Self.link(bytes)
+        #expect(link.protocol == .ipv6)
+        #expect(link.headerLength == 26)
+        #expect(link.outer == 200)
+        #expect(link.inner == 100)
+    }
+
+    @Test("a fifth VLAN tag is rejected")
+    func fiveTagsRejected() throws {
+        let tag: [UInt8] = [0x81, 0x00, 0x00, 0x64]
+        let bytes: [UInt8] = Array(Self.qinq.prefix(16)) + tag + tag + tag + tag + [0x86, 0xdd]
         let error = withBytes(bytes) { raw in decodeError { () throws(DecodeError) in try LinkDecoder.decode(raw, linkType: .ethernet) } }
         let thrown = try #require(error)
         #expect(thrown.layer == .vlan)
         #expect(thrown.kind == .badField("tag count"))
-        #expect(thrown.value == 3)
-        // The third tag's TPID sits at 12 + 4 + 4.
-        #expect(thrown.offset == 20)
+        #expect(thrown.value == 5)
+        // The fifth tag's TPID sits at 12 + 4 * 4.
+        #expect(thrown.offset == 28)
     }
 
     @Test("ARP and other EtherTypes are passed through as the network protocol")

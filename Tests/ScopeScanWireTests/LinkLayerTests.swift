@@ -202,14 +202,17 @@ struct LinuxSLLTests {
         #expect(decoded.networkProtocol == .ipv6)
         #expect(decoded.headerLength == 16)
         #expect(decoded.hasZeroMACs == false)
+        #expect(decoded.arphrdLoopback == false)
         #expect(decoded.interfaceIndex == 0)
     }
 
-    @Test("SLL with ARPHRD_LOOPBACK counts as zero MACs")
+    @Test("SLL with ARPHRD_LOOPBACK is named as such, not as zero MACs")
     func sllLoopbackHeader() throws {
         let decoded = try link(Self.sllLoopback, .linuxSLL).get()
         #expect(decoded.networkProtocol == .ipv4)
-        #expect(decoded.hasZeroMACs)
+        #expect(decoded.arphrd == 772)
+        #expect(decoded.arphrdLoopback)
+        #expect(decoded.hasZeroMACs == false)
     }
 
     @Test("SLL2 header from a real frame")
@@ -220,14 +223,17 @@ struct LinuxSLLTests {
         #expect(decoded.headerLength == 20)
         #expect(decoded.interfaceIndex == 1)
         #expect(decoded.hasZeroMACs == false)
+        #expect(decoded.arphrdLoopback == false)
     }
 
-    @Test("SLL2 interface index is big-endian and ARPHRD_LOOPBACK counts as zero MACs")
+    @Test("SLL2 interface index is big-endian and ARPHRD_LOOPBACK is named as such")
     func sll2Loopback() throws {
         let decoded = try link(Self.sll2Loopback, .linuxSLL2).get()
         #expect(decoded.interfaceIndex == 0x0102_0304)
         #expect(decoded.networkProtocol == .ipv4)
-        #expect(decoded.hasZeroMACs)
+        #expect(decoded.arphrd == 772)
+        #expect(decoded.arphrdLoopback)
+        #expect(decoded.hasZeroMACs == false)
     }
 
     @Test("a whole SLL2 frame decodes down to TCP")

@@ -37,6 +37,39 @@ struct AnalyzeCommandTests {
         #expect(summary["findings"] as? Int == 3)
     }
 
+    @Test("--explain lists each finding's facts: text facts lines, a JSON explain array, a report list")
+    func explain() throws {
+        let plain = try run(["analyze", "--interface-name", "lo0", fixture("macos-lo0-own-linklocal.pcap")])
+        #expect(!plain.stdout.contains("  facts:"))
+        let text = try run(["analyze", "--explain", "--interface-name", "lo0", fixture("macos-lo0-own-linklocal.pcap")])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("  facts:\n    - interface: lo0, link type 0 (NULL)\n    - loopback: the interface is named lo0\n    - platform: macOS, from dlt-null-af30"))
+        #expect(text.stdout.contains("    - SYNs in frames 1, 3, 5 with ISN 974859341"))
+        let json = try jsonLines(try run(["analyze", "--format", "json", "--explain", fixture("precision/freebsd-lo0-own-global-slow.pcap")]).stdout)
+        let slow = try #require(json.first { $0["rule"] as? String == "slow-connect" })
+        let facts = try #require(slow["explain"] as? [String])
+        #expect(facts.contains("client and server are the same address 2001:db8:f::8: the host's own address"))
+        #expect((slow["details"] as? [String: Any])?["platform_evidence"] as? String == "dlt-null-af28")
+        let unexplained = try jsonLines(try run(["analyze", "--format", "json", fixture("precision/freebsd-lo0-own-global-slow.pcap")]).stdout)
+        #expect(unexplained.allSatisfy { $0["explain"] == nil })
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("scopescan-explain-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let report = directory.appendingPathComponent("report.md").path
+        #expect(try run(["analyze", "--explain", "--interface-name", "lo0", fixture("macos-lo0-own-linklocal.pcap"), "--report", report]).status == 0)
+        let markdown = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(markdown.contains("**Facts it rests on**\n\n- interface: lo0, link type 0 (NULL)\n"))
+    }
+
+    @Test("a capture none of whose packets decode, and an interface of an unsupported link type, are warned about")
+    func undecodableWarning() throws {
+        let result = try run(["analyze", fixture("precision/undecodable-user0.pcapng")])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("interface usb-sniffer0 has link type 147"))
+        #expect(result.stderr.contains("none of the 5 packets analysed could be decoded"))
+        #expect(result.stdout.contains("  warning: none of the 5 packets analysed could be decoded"))
+    }
+
     @Test("a two-interface pcapng attributes each finding to its interface, in text and JSON")
     func twoInterfaces() throws {
         let text = try run(["analyze", fixture("linux-two-interfaces.pcapng")]).stdout
