@@ -1,3 +1,4 @@
+import ScopeScanKernel
 import ScopeScanPackets
 import ScopeScanRules
 import ScopeScanWire
@@ -19,8 +20,13 @@ public struct ProbeAttempt: Sendable {
     public var port: UInt16
     /// The free-bind option set for this attempt (IP_FREEBIND), nil when none.
     public var nonlocalOption: String?
-    /// AnyIP: the route the address was taken from.
+    /// AnyIP: the route the address was taken from (JSON `anyip_route`).
     public var route: String?
+    /// What the kernel answered when asked how it routes the address with this scope (netlink
+    /// RTM_GETROUTE on Linux): the decision, or the errno name of its refusal (ENETUNREACH for a
+    /// wrong scope). Both nil where the platform cannot be asked.
+    public var routeDecision: RouteDecision?
+    public var routeError: String?
 
     public var bindError: ProbeSocketError?
     public var connect: ProbeConnectResult?
@@ -47,6 +53,27 @@ public struct ProbeAttempt: Sendable {
     }
 
     public var name: String { kind.rawValue + (nonlocalOption.map { " +\($0)" } ?? "") }
+
+    /// Asks the kernel how it routes `address` with this attempt's scope id (output interface).
+    public mutating func lookUpRoute() {
+        do {
+            routeDecision = try RouteLookup.lookup(destination: address, outputInterface: scopeID == 0 ? nil : scopeID)
+        } catch {
+            routeError = ProbeErrno.name(error.errno)
+        }
+    }
+
+    /// "the kernel routes fe80::a:1 with scope veth0 as local via lo, table local"
+    public var routeText: String? {
+        let target = scopeID == 0 ? "\(address)" : "\(address) with scope \(interface)"
+        if let routeDecision {
+            var text = "the kernel routes \(target) as \(routeDecision.type)"
+            if let gateway = routeDecision.gateway { text += " via \(gateway)" }
+            if let device = routeDecision.device { text += " \(routeDecision.gateway == nil ? "via" : "on") \(device)" }
+            return text + ", table \(routeDecision.table)"
+        }
+        return routeError.map { "the kernel has no route for \(target): \($0)" }
+    }
     public var scopedAddress: String { scopeID == 0 ? address.description : "\(address)%\(interface)" }
     public var bound: Bool { bindError == nil }
     public var connected: Bool { connect.map { $0.error == nil } ?? false }

@@ -21,6 +21,9 @@ final class ProbeCaptureSession: @unchecked Sendable {
     private var thread: pthread_t?
     #endif
 
+    /// The kernel's drop reasons beside the capture, when they could be had.
+    var tracer: KernelDropTracer?
+
     init(capture: LiveCapture, analyzer: Analyzer, recorder: PcapngWriter?) {
         self.capture = capture
         self.analyzer = analyzer
@@ -51,7 +54,9 @@ final class ProbeCaptureSession: @unchecked Sendable {
 
     private func loop() {
         do {
+            capture.onIdle = { [tracer] now in tracer?.poll(now: now) }
             warnings = try capture.forEachPacket { packet in
+                tracer?.observe(packet)
                 if packet.interfaceIndex >= analyzer.interfaces.interfaces.count { analyzer.updateInterfaces(capture.interfaces) }
                 try recorder?.writePacket(interfaceID: packet.interfaceIndex, timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.bytes, direction: packet.direction)
                 var decoded = DecodedPacket()

@@ -24,6 +24,8 @@ public struct ProbeVerdict: Sendable {
         let mine = attempts.filter { $0.interface == interface }
         if let own = mine.first(where: { $0.kind == .ownLinkLocal }) {
             (behaviour, text) = Self.judge(own, loopback: loopback, captured: captured)
+            // The kernel's own word on where it sends the packet backs up what the capture showed.
+            if let route = own.routeText { text += " (\(route))" }
         } else {
             (behaviour, text) = ("no-verdict", "no own link-local attempt on \(interface)")
         }

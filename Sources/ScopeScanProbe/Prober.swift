@@ -1,4 +1,5 @@
 import ScopeScanAnalysis
+import ScopeScanKernel
 import ScopeScanCapture
 import ScopeScanReport
 import ScopeScanRules
@@ -78,6 +79,10 @@ public struct Prober {
         let plan = try ProbePlan(host: host, interface: options.interface, firstPort: options.firstPort, platform: platform)
         var attempts = plan.attempts
         var notes: [String] = []
+        #if os(Linux)
+        // The route the kernel chooses for each attempt (netlink; no privilege needed).
+        for index in attempts.indices { attempts[index].lookUpRoute() }
+        #endif
 
         // Capture first: libpcap buffers from activation on, so no packet of the attempts is missed.
         // Then every file is opened, then root is given up (options.privileges), then the packets
@@ -110,6 +115,12 @@ public struct Prober {
                 analyzer.setHostInterfaces(host.map(\.interface))
                 analyzer.updateInterfaces(capture.interfaces)
                 session = ProbeCaptureSession(capture: capture, analyzer: analyzer, recorder: recorder)
+                // Why packets died, from the kernel, whenever it can say (root, Linux 5.17+).
+                do {
+                    session?.tracer = try KernelDropTracer()
+                } catch {
+                    notes.append("\(error)")
+                }
             } catch let error as CaptureError {
                 notes.append("no capture (\(error.message)): bind and connect results only, the interfaces that carried the packets are unknown")
                 recordPath = nil
@@ -147,6 +158,7 @@ public struct Prober {
                 session.analyzer.addWarning(warning.description)
             }
             try session.recorder?.flush()
+            if let tracer = session.tracer { session.analyzer.noteKernelDrops(tracer.finish()) }
             findings = session.analyzer.finish()
             let names = session.capture.interfaces.map { $0.name ?? "#\($0.index)" }
             for index in attempts.indices {

@@ -11,7 +11,7 @@ import Darwin
 
 @Suite("Probe outputs: JSON keys and the text table, from hand-made attempts")
 struct ProbeOutputTests {
-    static let attemptKeys = ["attempt", "interface", "address", "scope_id", "port", "nonlocal_option", "route", "bind", "bind_step", "bind_errno",
+    static let attemptKeys = ["attempt", "interface", "address", "scope_id", "port", "nonlocal_option", "route", "anyip_route", "bind", "bind_step", "bind_errno",
                               "bind_error", "connect", "connect_errno", "connect_ms", "accepted", "packets", "seen_on", "syn_answered", "answer",
                               "icmp_errors", "findings", "finding_frames"]
 
@@ -47,6 +47,11 @@ struct ProbeOutputTests {
         #expect(unbound.contains("\"connect\":\"not attempted\""))
         #expect(unbound.contains("\"packets\":null"))
         #expect(unbound.contains("\"syn_answered\":null"))
+        #expect(unbound.contains("\"route\":null"), "no route asked: null")
+        var refused = Probe.attempt(seenOn: ["lo"])
+        refused.routeError = "ENETUNREACH"
+        #expect(ProbeJSON.attempt(refused).contains("\"route\":{\"error\":\"ENETUNREACH\"}"))
+        #expect(refused.routeText == "the kernel has no route for \(refused.address) with scope \(refused.interface): ENETUNREACH")
     }
 
     @Test("a verdict is wrapped in {\"verdict\": …}")

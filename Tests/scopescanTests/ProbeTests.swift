@@ -107,7 +107,7 @@ struct ProbeTests {
         #expect(verdict["interface"] as? String == "veth0")
         #expect(verdict["platform"] as? String == "Linux")
         #expect(verdict["behaviour"] as? String == "rerouted-accepted")
-        #expect(verdict["text"] as? String == "own link-local traffic is rerouted via lo and accepted: Linux behaviour")
+        #expect(verdict["text"] as? String == "own link-local traffic is rerouted via lo and accepted: Linux behaviour (the kernel routes fe80::a:1 with scope veth0 as local via lo, table local)")
         #expect(verdict["captured"] as? Bool == true)
 
         // "IPv6 OSX Link-Local Strangeness", on Linux: rerouted via lo, accepted there.
@@ -122,6 +122,9 @@ struct ProbeTests {
         #expect(packets["veth0"] == 0)
         #expect((packets["lo"] ?? 0) >= 3, "SYN, SYN-ACK and ACK at least")
         #expect(own["syn_answered"] as? Bool == true)
+        // The kernel's own route decision for it (netlink RTM_GETROUTE with the scope as oif).
+        let route = try #require(own["route"] as? [String: Any])
+        #expect(route["type"] as? String == "local" && route["dev"] as? String == "lo" && route["table"] as? String == "local", "\(route)")
         #expect(own["answer"] as? String == "SYN-ACK")
         #expect((own["findings"] as? [String] ?? []).contains("linklocal-on-loopback"))
 
@@ -136,7 +139,8 @@ struct ProbeTests {
         #expect(freebound["connect"] as? String != "ok", "a free-bound, unassigned link-local address is not local")
         // ... even with an AnyIP route: IPv6 binds do no FIB lookup.
         let anyIP = try #require(parsed.attempt("anyip"))
-        #expect(anyIP["route"] as? String == "2001:db8:123::/64 dev lo")
+        #expect(anyIP["anyip_route"] as? String == "2001:db8:123::/64 dev lo")
+        #expect((anyIP["route"] as? [String: Any])?["type"] as? String == "local", "an AnyIP route is a local route")
         #expect(anyIP["bind"] as? String == "EADDRNOTAVAIL")
         let anyIPFreebind = try #require(parsed.attempt("anyip", option: "IP_FREEBIND"))
         #expect(anyIPFreebind["bind"] as? String == "ok")
