@@ -16,7 +16,12 @@ public final class KernelDropRule: Rule {
         evidence: [
             EvidenceRequirement(.warning, "a drop reported by the kernel for this network namespace, tied to a captured frame by its headers within 5 ms, or a drop of a packet never captured (frame null)"),
             EvidenceRequirement(.info, "multicast drops counted as NOT_SPECIFIED: background, summed per location"),
-        ]),
+        ],
+        example: """
+        $ sudo ip netns exec s scopescan capture -i veth1 --kernel-drops --format json ip6
+        {"rule":"kernel-drop","severity":"warning","frames":[9],"first_frame":9,"interface":"veth1","flow":{"src":"2001:db8:1::1","dst":"2001:db8:1::99","sport":40000,"dport":8083,"proto":"tcp"},"summary":"1 SYN dropped by the kernel: IP_INADDRERRORS in ip6_forward (destination not local and not forwarded)","details":{"reason":"IP_INADDRERRORS","location":"ip6_forward","drops":1,"uncaptured":0},…,"kernel_drops":[{"frame":9,"time":"…","reason":"IP_INADDRERRORS","location":"ip6_forward","interface":"veth1","explanation":"destination not local and not forwarded"}]}
+        {"rule":"syn-unanswered","severity":"error","frames":[1,2,3],…,"summary":"3 SYNs over 3.022 s (gaps 1.006 s, 2.016 s), no SYN-ACK or RST until end of capture; all 3 SYNs were dropped by the kernel: NETFILTER_DROP in nft_do_chain (a firewall rule)",…}
+        """),
         make: { _ in KernelDropRule() })
     public let descriptor = declaration.descriptor
 

@@ -44,9 +44,11 @@ public struct RuleDescriptor: Sendable {
     public var details: [DetailField]
     /// The evidence it needs for each severity it reports at.
     public var evidence: [EvidenceRequirement]
+    /// A real excerpt of its output, for docs/rules.md.
+    public var example: String?
 
     public init(id: RuleID, severity: Severity, title: String, condition: String, explanation: String, platformContext: String,
-                references: [String], thresholds: [ThresholdDeclaration] = [], details: [DetailField], evidence: [EvidenceRequirement] = []) {
+                references: [String], thresholds: [ThresholdDeclaration] = [], details: [DetailField], evidence: [EvidenceRequirement] = [], example: String? = nil) {
         self.id = id
         self.severity = severity
         self.title = title
@@ -57,6 +59,7 @@ public struct RuleDescriptor: Sendable {
         self.thresholds = thresholds
         self.details = details
         self.evidence = evidence
+        self.example = example
     }
 }
 

@@ -80,6 +80,9 @@ struct Rules: ParsableCommand {
                 text += "\n**Evidence needed, by severity:**\n\n"
                 for requirement in rule.evidence { text += "- *\(requirement.severity)*: \(requirement.requires)\n" }
             }
+            if let example = rule.example {
+                text += "\n**Example** (from the end-to-end test):\n\n```\n\(example)\n```\n"
+            }
             text += "\n**JSON `details`:**\n\n| key | type | meaning |\n|---|---|---|\n"
             for field in rule.details { text += "| `\(field.key)` | \(field.type.rawValue) | \(field.meaning) |\n" }
         }
