@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(libpcap-dev libbpf-dev pkg-config)
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(tshark tcpdump python3-scapy nftables iproute2 procps bpftool)
+    packages+=(tshark tcpdump python3-scapy nftables iproute2 procps bpftool strace)
 fi
 
 missing=()
