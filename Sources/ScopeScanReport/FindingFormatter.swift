@@ -50,6 +50,7 @@ public struct FindingFormatter {
         }
         lines.append("  summary: \(DisplayText.escaped(finding.summary))")
         lines.append("  frames:  \(Self.frameList(finding))")
+        if let route = finding.route { lines.append("  route:   \(route.text)") }
         for drop in finding.kernelDrops.prefix(8) {
             lines.append("  kernel:  \(Self.dropText(drop))")
         }
@@ -118,6 +119,21 @@ public struct FindingFormatter {
         object.add("count", finding.count)
         object.add("related", strings: finding.related.map(\.rawValue))
         if !finding.kernelDrops.isEmpty { object.add("kernel_drops", raw: dropsJSON(finding.kernelDrops)) }
+        if let route = finding.route {
+            var o = JSONObject()
+            if let error = route.error {
+                o.add("error", error)
+            } else {
+                o.add("type", route.type)
+                o.add("dev", route.device)
+                o.add("table", route.table)
+                o.add("src", route.source)
+                o.add("gateway", route.gateway)
+            }
+            o.add("destination", route.destination.description)
+            o.add("scope", route.scope)
+            object.add("route", o)
+        }
         if explain { object.add("explain", strings: finding.facts) }
         return object.closed
     }

@@ -118,6 +118,7 @@ public struct MarkdownReport {
         out += "- Frames: \(finding.frames.map(String.init).joined(separator: ", "))"
         if finding.count > finding.frames.count { out += " (\(finding.count) packets in all)" }
         out += "\n"
+        if let route = finding.route { out += "- Route: \(Self.cell(route.text))\n" }
         if !finding.related.isEmpty { out += "- Related: \(finding.related.map { "`\($0)`" }.joined(separator: ", "))\n" }
         if let descriptor {
             out += "- Why it matters: \(descriptor.explanation)\n"

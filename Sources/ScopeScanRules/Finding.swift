@@ -105,6 +105,8 @@ public struct Finding: Sendable {
 
     /// What the kernel said of the finding's frames (live capture with `--kernel-drops`).
     public var kernelDrops: [KernelDropRecord] = []
+    /// How the kernel routes the finding's destination now (live capture on Linux).
+    public var route: RouteNote?
     /// The facts the finding rests on, in words (link type, why the interface was judged loopback,
     /// hop limits, who answered what): `--explain`, the JSON `explain` key and the Markdown report
     /// print them. The analyser adds the interface's facts first when it finishes.

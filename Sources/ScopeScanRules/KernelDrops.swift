@@ -95,3 +95,39 @@ extension Finding {
         return "\(what) dropped by the kernel: \(reasons.joined(separator: "; "))"
     }
 }
+
+/// What the kernel answered when asked how it routes a finding's destination (Linux netlink
+/// RTM_GETROUTE, live capture and probe): the decision, or the errno name of its refusal.
+public struct RouteNote: Sendable, Hashable {
+    public var destination: IPAddress
+    /// The interface named as the destination's scope (output interface), if any.
+    public var scope: String?
+    public var type: String?
+    public var device: String?
+    public var table: String?
+    public var source: String?
+    public var gateway: String?
+    /// "ENETUNREACH" when the kernel has no route with that scope.
+    public var error: String?
+
+    public init(destination: IPAddress, scope: String?, type: String?, device: String?, table: String?, source: String?, gateway: String?, error: String?) {
+        self.destination = destination
+        self.scope = scope
+        self.type = type
+        self.device = device
+        self.table = table
+        self.source = source
+        self.gateway = gateway
+        self.error = error
+    }
+
+    /// "the kernel routes fe80::a:1 with scope veth0 as local via lo, table local"
+    public var text: String {
+        let target = scope.map { "\(destination) with scope \($0)" } ?? "\(destination)"
+        if let error { return "the kernel has no route for \(target): \(error)" }
+        var text = "the kernel routes \(target) as \(type ?? "?")"
+        if let gateway { text += " via \(gateway)" }
+        if let device { text += " \(gateway == nil ? "via" : "on") \(device)" }
+        return text + (table.map { ", table \($0)" } ?? "")
+    }
+}

@@ -152,7 +152,11 @@ struct Capture: ParsableCommand {
         let analyzer = Analyzer(configuration: ruleOptions.configuration)
         analyzer.setHostInterfaces(hostInterfaces)
         analyzer.updateInterfaces(capture.interfaces)
-        func show(_ finding: Finding) {
+        // Where the kernel means to send each finding's destination (Linux; asked once per address).
+        let routes = FindingRoutes()
+        func show(_ original: Finding) {
+            var finding = original
+            routes.annotate(&finding)
             worst = max(worst ?? finding.severity, finding.severity)
             switch format {
             case .text:
@@ -225,7 +229,8 @@ struct Capture: ParsableCommand {
             if !reported.contains(warning.description) && !quiet { FileHandleWriter.standardError("scopescan: warning: \(warning)\n") }
             analyzer.addWarning(warning.description)
         }
-        let findings = analyzer.finish()
+        var findings = analyzer.finish()
+        for index in findings.indices { routes.annotate(&findings[index]) }
         release(before: nil)
         if !quiet { printSummary(analyzer, capture.statistics(), out) }
         out.flush()

@@ -115,6 +115,9 @@ struct LiveCaptureTests {
         #expect((finding["summary"] as? String)?.contains("belongs to veth0 (scope id") == true)
         let flow = try #require(finding["flow"] as? [String: Any])
         #expect(flow["dst"] as? String == "fe80::a:1%lo" && flow["dport"] as? Int == 12981)
+        // The kernel's own route for the address with its owner's scope: local, via lo.
+        let route = try #require(finding["route"] as? [String: Any])
+        #expect(route["type"] as? String == "local" && route["dev"] as? String == "lo" && route["table"] as? String == "local" && route["scope"] as? String == "veth0", "\(route)")
         let stats = captureStats(outcome)
         #expect(Set(stats.keys) == ["lo", "veth0"])
         #expect(stats.values.allSatisfy { $0["dropped"] as? Int == 0 })
