@@ -174,26 +174,17 @@ public final class LiveCapture: PacketSource {
     public static func installStopHandlers() {
         stopSignalled = 0
         stopSignalNumber = 0
-        var action = sigaction()
         // The first signal asks for a clean stop; a second one (Ctrl-C again) leaves at once, with
         // the temporary files removed. SIGPIPE repeats with every write to the closed pipe: never fatal.
-        let handler: @convention(c) (Int32) -> Void = { signal in
+        let signals = [SIGINT, SIGTERM, SIGHUP, SIGPIPE]
+        System.installSignalHandler({ signal in
             if stopSignalled != 0 && signal != SIGPIPE {
                 TemporaryFiles.removeAll()
                 _exit(128 + signal)
             }
             if stopSignalNumber == 0 { stopSignalNumber = signal }
             stopSignalled = 1
-        }
-        #if canImport(Glibc)
-        action.__sigaction_handler.sa_handler = handler
-        #else
-        action.__sigaction_u.__sa_handler = handler
-        #endif
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        let signals = [SIGINT, SIGTERM, SIGHUP, SIGPIPE]
-        for signal in signals { sigaction(signal, &action, nil) }
+        }, for: signals)
         // A parent may have started us with these signals blocked (the mask is inherited across exec).
         var unblock = sigset_t()
         sigemptyset(&unblock)

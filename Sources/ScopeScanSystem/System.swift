@@ -38,6 +38,20 @@ public enum System {
         #endif
     }
 
+    /// Installs `handler` for `signals` with sigaction (no flags, nothing masked). The field that
+    /// holds the handler is named differently by each C library.
+    public static func installSignalHandler(_ handler: @convention(c) (Int32) -> Void, for signals: [Int32]) {
+        var action = sigaction()
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = handler
+        #else
+        action.__sigaction_u.__sa_handler = handler
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        for signal in signals { sigaction(signal, &action, nil) }
+    }
+
     /// strerror's text for an errno value.
     public static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
 

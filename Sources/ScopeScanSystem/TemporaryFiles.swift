@@ -37,22 +37,13 @@ public enum TemporaryFiles {
     /// SIGINT, SIGTERM, SIGHUP: remove the temporary files, then die of the signal as before.
     /// Commands that stop cleanly on these signals (capture, probe) install their own handlers.
     public static func installSignalCleanup() {
-        var action = sigaction()
-        let handler: @convention(c) (Int32) -> Void = { number in
+        System.installSignalHandler({ number in
             TemporaryFiles.removeAll()
             // Die of the signal itself, so the parent sees what it sent.
             _ = signal(number, SIG_DFL)
             _ = raise(number)
             _exit(128 + number)
-        }
-        #if canImport(Glibc)
-        action.__sigaction_handler.sa_handler = handler
-        #else
-        action.__sigaction_u.__sa_handler = handler
-        #endif
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaction(signal, &action, nil) }
+        }, for: [SIGINT, SIGTERM, SIGHUP])
     }
 
     /// The directory for scratch files: `$TMPDIR`, else /tmp.
