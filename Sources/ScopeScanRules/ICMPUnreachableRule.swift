@@ -19,7 +19,9 @@ public final class ICMPUnreachableRule: PacketRule, ConnectionObserver {
     public let descriptor = declaration.descriptor
     /// ICMPv6 type 1 and ICMPv4 type 3 only.
     public var interest: PacketTraits { .icmp }
-    let tracker: ConnectionTracker
+    // Unowned: the tracker holds this rule as an observer, and the analyser holds both for as long
+    // as either lives (a strong reference both ways would leak the analyser's whole rule set).
+    unowned let tracker: ConnectionTracker
 
     init(tracker: ConnectionTracker) {
         self.tracker = tracker
