@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs what scopescan needs on Debian/Ubuntu. Without arguments: libpcap-dev (to build and run).
+# Installs what scopescan needs on Debian/Ubuntu. Without arguments: libpcap-dev and the zlib, zstd
+# and lz4 development packages (to build and run; compressed captures).
 # With --test: also what the tests use (tshark for the oracle crosscheck, tcpdump, scapy, nftables,
-# iproute2 for namespaces). Runs apt-get update once, and only when something is missing.
+# iproute2 for namespaces, zstd/lz4/gzip to make compressed inputs). Runs apt-get update once, and
+# only when something is missing.
 set -euo pipefail
 
-packages=(libpcap-dev pkg-config)
+packages=(libpcap-dev zlib1g-dev libzstd-dev liblz4-dev pkg-config)
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(tshark tcpdump python3-scapy nftables iproute2 procps)
+    packages+=(tshark tcpdump python3-scapy nftables iproute2 procps zstd lz4 gzip)
 fi
 
 missing=()
