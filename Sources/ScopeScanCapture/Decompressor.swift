@@ -238,6 +238,8 @@ final class Ring: @unchecked Sendable {
             var produced = 0
             var problem: (offset: Int?, message: String)?
             while produced < chunk.count {
+                // Hand over what is there before waiting on the input: a pipe may pause for long.
+                if start == end && !sourceEnded && produced > 0 { break }
                 if start == end && !sourceEnded {
                     start = 0
                     end = source.read(into: input)

@@ -125,6 +125,28 @@ struct StreamInputTests {
         }
     }
 
+    @Test("-c on a stream that stays open ends at the count, without waiting for the writer", arguments: ["cat", "gzip -c", "zstd -q -c"])
+    func countOnOpenStream(_ producer: String) throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("p").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // The writer sends a capture, then keeps the FIFO open for 20 s more.
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "(\(producer) \"$0\"; sleep 20) > \"$1\"", fixture("macos-lo0-own-linklocal.pcap"), fifo]
+        writer.standardOutput = FileHandle.nullDevice
+        writer.standardError = FileHandle.nullDevice
+        try writer.run()
+        defer { writer.terminate() }
+        let start = Date()
+        let result = try run(["analyze", "--format", "json", "-c", "2", fifo])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Date().timeIntervalSince(start) < 10)
+        let summary = try #require(try jsonLines(result.stdout).last?["summary"] as? [String: Any])
+        #expect(summary["analysed"] as? Int == 2)
+    }
+
     @Test("a pcapng block over 16 MiB in a stream is damage: a warning, exit 0")
     func hugeBlockInStream() throws {
         let directory = try scratchDirectory()
