@@ -12,10 +12,11 @@ struct Analyze: ParsableCommand {
         abstract: "Analyse capture files and report misrouting findings.",
         discussion: """
         Each file is analysed on its own; frame numbers count from 1 per file, as Wireshark's do.
-        '-' reads standard input (ssh host tcpdump -U -w - | scopescan analyze -); pipes, FIFOs and
-        gzip, zstd or lz4 compressed captures are read as streams. tcpdump's way works too:
-        scopescan analyze -r capture.pcap ip6 and tcp (after -r the words form a BPF filter).
-        An unreadable file gets one line on stderr; the others are analysed; the exit status is then 2.
+        '-' reads standard input (ssh host tcpdump -U -w - | scopescan analyze -); pipes, FIFOs \
+        and gzip, zstd or lz4 compressed captures are read as streams. tcpdump's way works too: \
+        scopescan analyze -r capture.pcap ip6 and tcp (after -r the words form a BPF filter). \
+        An unreadable file gets one line on stderr, the others are analysed, and the exit status \
+        is then 2.
         Exit status: 0 analysed; 1 a finding at or above --fail-on; 2 bad usage or unreadable input.
         """ + "\n\n" + ThresholdArguments.help,
         aliases: ["analyse"]
