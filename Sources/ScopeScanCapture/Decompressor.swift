@@ -117,7 +117,8 @@ struct LZ4Inflater: Inflater {
 final class DecompressingStream: ByteStream {
     private let ring: Ring
     private let thread: pthread_t?
-    private var current: Int?
+    /// The buffer being read and how many bytes it holds.
+    private var current: (index: Int, count: Int)?
     private var position = 0
     private(set) var endProblem: (offset: Int?, message: String)?
 
@@ -145,19 +146,19 @@ final class DecompressingStream: ByteStream {
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
         while true {
             if current == nil {
-                guard let index = ring.nextFilled() else {
+                guard let next = ring.nextFilled() else {
                     endProblem = ring.problem
                     return 0
                 }
-                current = index
+                current = next
                 position = 0
             }
-            let chunk = ring.chunks[current!]
-            let count = min(buffer.count, ring.counts[current!] - position)
-            buffer.baseAddress!.copyMemory(from: chunk.baseAddress! + position, byteCount: count)
+            let (index, filled) = current!
+            let count = min(buffer.count, filled - position)
+            buffer.baseAddress!.copyMemory(from: ring.chunks[index].baseAddress! + position, byteCount: count)
             position += count
-            if position == ring.counts[current!] {
-                ring.release(current!)
+            if position == filled {
+                ring.release(index)
                 current = nil
             }
             if count > 0 { return count }
@@ -170,8 +171,8 @@ final class Ring: @unchecked Sendable {
     static let chunkSize = 1 << 20
     static let chunkCount = 4
     let chunks: [UnsafeMutableRawBufferPointer]
-    var counts: [Int]
-    private var filled: [Int] = []
+    /// Filled buffers in order, with their byte counts; touched only under the lock.
+    private var filled: [(index: Int, count: Int)] = []
     private var free: [Int]
     private var done = false
     private var cancelled = false
@@ -181,7 +182,6 @@ final class Ring: @unchecked Sendable {
 
     init() {
         chunks = (0..<Self.chunkCount).map { _ in .allocate(byteCount: Self.chunkSize, alignment: 16) }
-        counts = Array(repeating: 0, count: Self.chunkCount)
         free = Array(0..<Self.chunkCount)
         pthread_mutex_init(lock, nil)
         pthread_cond_init(changed, nil)
@@ -202,7 +202,7 @@ final class Ring: @unchecked Sendable {
     }
 
     /// The next buffer the decompressor filled, in order; nil once it is done and all are read.
-    func nextFilled() -> Int? {
+    func nextFilled() -> (index: Int, count: Int)? {
         locked {
             while filled.isEmpty && !done { pthread_cond_wait(changed, lock) }
             return filled.isEmpty ? nil : filled.removeFirst()
@@ -271,8 +271,7 @@ final class Ring: @unchecked Sendable {
             }
             let finished = problem != nil || (start == end && sourceEnded && inflater.atBoundary)
             locked {
-                counts[index] = produced
-                if produced > 0 { filled.append(index) } else { free.append(index) }
+                if produced > 0 { filled.append((index, produced)) } else { free.append(index) }
                 pthread_cond_broadcast(changed)
             }
             if finished {
