@@ -54,11 +54,6 @@ enum ConfigFile {
         return rest
     }
 
-    /// The file's options as typed: `--key value` pairs, a list giving one pair per item.
-    static func parse(path: String) throws -> [String] {
-        try entries(path: path).flatMap { key, items in items.flatMap { ["--\(key)", $0] } }
-    }
-
     /// Each `key = value` line of the file, in order, its value split into items.
     static func entries(path: String) throws -> [(String, [String])] {
         guard let stream = fopen(path, "r") else { throw ScopeScanError("\(path): cannot open: \(String(cString: strerror(errno)))") }
