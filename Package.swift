@@ -18,6 +18,10 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"]), .brew(["libpcap"])]
         ),
+        // Decompressors for compressed captures (detected by magic number), through pkg-config.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
         // The platform layer: the C library of this OS (Glibc, Musl or Darwin) and the calls that differ.
         // C calls Swift cannot import (variadic prctl, raw capset), for ScopeScanSystem only.
         .target(name: "CScopeScanSystem"),
@@ -27,8 +31,9 @@ let package = Package(
         // Platform-free packet values: captured packet, interface description, timestamps, the
         // packet-source protocol. No libpcap, no I/O.
         .target(name: "ScopeScanPackets", dependencies: ["ScopeScanWire"]),
-        // Packet sources: libpcap files and live handles, the native pcapng reader, capture writers.
-        .target(name: "ScopeScanCapture", dependencies: ["CPcap", "ScopeScanSystem", "ScopeScanWire", "ScopeScanPackets"]),
+        // Packet sources: libpcap files and live handles, the native pcapng reader, streams (pipes,
+        // compressed captures, decompressed by a second thread), capture writers.
+        .target(name: "ScopeScanCapture", dependencies: ["CPcap", "CZlib", "CZstd", "CLZ4", "ScopeScanSystem", "ScopeScanWire", "ScopeScanPackets"]),
         // Flow table, rules, findings. Needs packet values only: no libpcap.
         .target(name: "ScopeScanRules", dependencies: ["ScopeScanWire", "ScopeScanPackets"]),
         // Text, JSON Lines, Markdown and the evidence plan. No libpcap.

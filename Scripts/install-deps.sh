@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Installs what scopescan needs on Debian/Ubuntu. Without arguments: libpcap-dev and libbpf-dev (to
-# build and run; libbpf-dev brings libelf-dev and zlib1g-dev).
-# With --test: also what the tests use (tshark for the oracle crosscheck, tcpdump, scapy, nftables,
-# iproute2 for namespaces, bpftool for the check that the embedded BPF object is current). Runs
+# Installs what scopescan needs on Debian/Ubuntu. Without arguments: libpcap-dev, libbpf-dev and the
+# zlib, zstd and lz4 development packages (to build and run: kernel drop tracing, compressed
+# captures; libbpf-dev brings libelf-dev). With --test: also what the tests use (tshark for the
+# oracle crosscheck, tcpdump, scapy, nftables, iproute2 for namespaces, bpftool for the check that
+# the embedded BPF object is current, zstd/lz4/gzip to make compressed inputs, strace). Runs
 # apt-get update once, and only when something is missing.
 set -euo pipefail
 
-packages=(libpcap-dev libbpf-dev pkg-config)
+packages=(libpcap-dev libbpf-dev zlib1g-dev libzstd-dev liblz4-dev pkg-config)
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(tshark tcpdump python3-scapy nftables iproute2 procps bpftool strace)
+    packages+=(tshark tcpdump python3-scapy nftables iproute2 procps bpftool strace zstd lz4 gzip)
 fi
 
 missing=()

@@ -17,37 +17,48 @@ public struct CaptureAnalysis {
     /// interface from the first packet, so the outcome never depends on where in the file an
     /// interface was described. Files that describe their interfaces first are read once.
     /// `willReadAgain` is called before that second pass, `eachPacket` for every packet of a pass.
+    /// `limit` stops a pass after that many packets passed the filter (tcpdump's `-c`).
     public static func run(
         _ source: PacketSource,
         filter: PacketFilter?,
+        limit: Int? = nil,
         makeAnalyzer: () -> Analyzer,
         willReadAgain: () -> Void = {},
         eachPacket: (CapturedPacket) -> Void = { _ in }
     ) throws -> CaptureAnalysis {
-        var analysis = try pass(source, analyzer: makeAnalyzer(), filter: filter, eachPacket: eachPacket)
+        var analysis = try pass(source, analyzer: makeAnalyzer(), filter: filter, limit: limit, eachPacket: eachPacket)
         if source.describedInterfacesLate {
             willReadAgain()
-            analysis = try pass(source, analyzer: makeAnalyzer(), filter: filter, eachPacket: eachPacket)
+            analysis = try pass(source, analyzer: makeAnalyzer(), filter: filter, limit: limit, eachPacket: eachPacket)
         }
         for warning in analysis.warnings { analysis.analyzer.addWarning(warning.description) }
         return CaptureAnalysis(analyzer: analysis.analyzer, findings: analysis.analyzer.finish(), warnings: analysis.warnings)
     }
 
-    private static func pass(_ source: PacketSource, analyzer: Analyzer, filter: PacketFilter?, eachPacket: (CapturedPacket) -> Void) throws -> (analyzer: Analyzer, warnings: [CaptureWarning]) {
+    /// Thrown from a packet callback to stop reading once `limit` packets were analysed.
+    private struct LimitReached: Error {}
+
+    private static func pass(_ source: PacketSource, analyzer: Analyzer, filter: PacketFilter?, limit: Int?, eachPacket: (CapturedPacket) -> Void) throws -> (analyzer: Analyzer, warnings: [CaptureWarning]) {
         analyzer.updateInterfaces(source.interfaces)
         var known = source.interfaces.count
-        let warnings = try source.forEachPacket { packet in
-            eachPacket(packet)
-            if packet.interfaceIndex >= known {
-                analyzer.updateInterfaces(source.interfaces)
-                known = source.interfaces.count
+        var analysed = 0
+        var warnings: [CaptureWarning] = []
+        do {
+            warnings = try source.forEachPacket { packet in
+                eachPacket(packet)
+                if packet.interfaceIndex >= known {
+                    analyzer.updateInterfaces(source.interfaces)
+                    known = source.interfaces.count
+                }
+                if let filter, !filter.matches(packet) {
+                    analyzer.noteFilteredOut()
+                    return
+                }
+                analyzer.analyse(packet)
+                analysed += 1
+                if let limit, analysed >= limit { throw LimitReached() }
             }
-            if let filter, !filter.matches(packet) {
-                analyzer.noteFilteredOut()
-                return
-            }
-            analyzer.analyse(packet)
-        }
+        } catch is LimitReached {}
         return (analyzer, warnings)
     }
 }

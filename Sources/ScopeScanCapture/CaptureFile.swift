@@ -17,6 +17,12 @@ public enum CaptureFile {
         if count == 0 && ferror(stream) != 0 {
             throw CaptureError(path: path, message: MappedFile.errnoText("cannot read"))
         }
+        return try format(magic: Array(magic.prefix(count)), path: path)
+    }
+
+    /// The format the first four bytes of a capture announce.
+    static func format(magic: [UInt8], path: String) throws(CaptureError) -> Format {
+        let count = magic.count
         guard count == 4 else {
             throw CaptureError(path: path, message: "not a capture: \(count) bytes, too short for a pcap or pcapng header")
         }
@@ -28,7 +34,7 @@ public enum CaptureFile {
             return .pcap
         default:
             let hex = magic.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined(separator: " ")
-            throw CaptureError(path: path, message: "not a pcap or pcapng capture: file starts with bytes \(hex), expected a pcap magic (a1 b2 c3 d4) or a pcapng section header (0a 0d 0d 0a)")
+            throw CaptureError(path: path, message: "not a pcap or pcapng capture: file starts with bytes \(hex), expected a pcap magic (a1 b2 c3 d4), a pcapng section header (0a 0d 0d 0a) or a gzip, zstd or lz4 compressed capture")
         }
     }
 

@@ -23,8 +23,8 @@ public final class PcapFileReader: PacketSource {
     }
 
     /// `readsPlainRecords: false` reads every record with `pcap_next_ex`: the tests compare the two.
-    init(path: String, interfaceName: String?, readsPlainRecords: Bool) throws(CaptureError) {
-        name = path
+    init(path: String, interfaceName: String?, readsPlainRecords: Bool, name: String? = nil) throws(CaptureError) {
+        self.name = name ?? path
         self.readsPlainRecords = readsPlainRecords
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         guard let handle = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer) else {

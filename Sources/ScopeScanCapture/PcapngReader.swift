@@ -16,7 +16,11 @@ public final class PcapngReader: PacketSource {
     /// Every interface described so far, in the file's order across sections.
     public private(set) var interfaces: [CaptureInterface] = []
     public private(set) var describedInterfacesLate = false
-    private let file: MappedFile
+    private let file: MappedFile?
+    /// A stream read once (the first pass), then the spool holding a copy of it for later passes.
+    private var stream: StreamWindow?
+    private let spool: Spool?
+    public var copyPath: String? { spool?.path }
 
     /// What a file may describe before reading stops with a warning: real captures stay far below,
     /// and without a bound a hostile file of interface blocks would cost memory out of proportion
@@ -41,11 +45,27 @@ public final class PcapngReader: PacketSource {
 
     public init(path: String) throws(CaptureError) {
         name = path
-        file = try MappedFile(path: path)
-        guard file.bytes.count >= 12, file.bytes.be32(0) == BlockType.sectionHeader else {
+        let file = try MappedFile(path: path)
+        self.file = file
+        spool = nil
+        try Self.checkStart(file.bytes, path: path)
+    }
+
+    /// Reads a stream, once; `spool`, when given, receives a copy for the passes after the first.
+    init(name: String, stream: StreamWindow, spool: Spool?) throws(CaptureError) {
+        self.name = name
+        file = nil
+        self.stream = stream
+        self.spool = spool
+        stream.need(12)
+        try Self.checkStart(stream.window, path: name)
+    }
+
+    private static func checkStart(_ bytes: UnsafeRawBufferPointer, path: String) throws(CaptureError) {
+        guard bytes.count >= 12, bytes.be32(0) == BlockType.sectionHeader else {
             throw CaptureError(path: path, message: "not a pcapng file: no section header block at offset 0")
         }
-        let magic = file.bytes.be32(8)
+        let magic = bytes.be32(8)
         guard magic == Self.byteOrderMagic || magic == Self.byteOrderMagic.byteSwapped else {
             throw CaptureError(path: path, message: "pcapng section header at offset 0: byte-order magic 0x\(String(magic, radix: 16)), expected 0x1a2b3c4d")
         }
@@ -104,9 +124,26 @@ public final class PcapngReader: PacketSource {
     }
 
     public func forEachPacket(_ body: (CapturedPacket) throws -> Void) throws -> [CaptureWarning] {
-        let data = file.bytes
-        file.rewind()
-        var offset = 0
+        if let file {
+            file.rewind()
+            var input = MappedBlockInput(file: file)
+            return try walk(&input, body)
+        }
+        if let stream {
+            // The stream is read once; later passes read the spool.
+            self.stream = nil
+            var input = StreamBlockInput(window: stream)
+            return try walk(&input, body)
+        }
+        guard let spool, spool.problem == nil else {
+            return [CaptureWarning(path: name, offset: nil, message: "cannot read the stream a second time: \(spool?.problem ?? "no copy was kept"); the first pass's findings stand")]
+        }
+        let copy = try MappedFile(path: spool.path)
+        var input = MappedBlockInput(file: copy)
+        return try walk(&input, body)
+    }
+
+    private func walk<Input: BlockInput>(_ input: inout Input, _ body: (CapturedPacket) throws -> Void) throws -> [CaptureWarning] {
         var frame = 0
         var section = Section(bigEndian: false, interfaceBase: 0)
         var clocks: [Clock] = []
@@ -122,34 +159,46 @@ public final class PcapngReader: PacketSource {
         // (custom blocks count as frames but carry no packet).
         var deliveredPacket = false
         func warn(_ message: String) -> [CaptureWarning] {
-            [CaptureWarning(path: name, offset: offset, message: "\(message); stopped after frame \(frame), frames before it were analysed")]
-        }
-        while offset < data.count {
-            guard data.count - offset >= 12 else {
-                return warn("pcapng block header cut short: needs 12 bytes, \(data.count - offset) left")
+            if let problem = input.endProblem {
+                return [CaptureWarning(path: name, offset: problem.offset, message: "\(problem.message); stopped after frame \(frame), frames before it were analysed")]
             }
-            let rawType = section.u32(data, offset)
-            if data.be32(offset) == BlockType.sectionHeader {
-                let magic = data.be32(offset + 8)
+            return [CaptureWarning(path: name, offset: input.offset, message: "\(message); stopped after frame \(frame), frames before it were analysed")]
+        }
+        while true {
+            let head = input.bytes(atLeast: 12)
+            if head.isEmpty {
+                if input.endProblem != nil { return warn("") }
+                break
+            }
+            guard head.count >= 12 else {
+                return warn("pcapng block header cut short: needs 12 bytes, \(head.count) left")
+            }
+            let rawType = section.u32(head, 0)
+            if head.be32(0) == BlockType.sectionHeader {
+                let magic = head.be32(8)
                 if magic == Self.byteOrderMagic { section.bigEndian = true } else if magic == Self.byteOrderMagic.byteSwapped { section.bigEndian = false } else {
                     return warn("pcapng section header: byte-order magic 0x\(String(magic, radix: 16)), expected 0x1a2b3c4d")
                 }
                 section.interfaceBase = linkTypes.count
                 clocks.removeAll()
             }
-            let type = data.be32(offset) == BlockType.sectionHeader ? BlockType.sectionHeader : rawType
-            let length = Int(section.u32(data, offset + 4))
+            let type = head.be32(0) == BlockType.sectionHeader ? BlockType.sectionHeader : rawType
+            let length = Int(section.u32(head, 4))
             guard length >= 12, length % 4 == 0 else {
                 return warn("pcapng block of type 0x\(String(type, radix: 16)): total length \(length) is not a multiple of 4 of at least 12")
             }
-            guard length <= data.count - offset else {
-                return warn("pcapng block of type 0x\(String(type, radix: 16)): total length \(length) runs past the end of the file (\(data.count - offset) bytes left)")
+            guard length <= Input.maximumBlock else {
+                return warn("pcapng block of type 0x\(String(type, radix: 16)): total length \(length) is more than the \(Input.maximumBlock >> 20) MiB a block read from a stream may have")
             }
-            let trailer = Int(section.u32(data, offset + length - 4))
+            let whole = input.bytes(atLeast: length)
+            guard length <= whole.count else {
+                return warn("pcapng block of type 0x\(String(type, radix: 16)): total length \(length) runs past the end of the file (\(whole.count) bytes left)")
+            }
+            let trailer = Int(section.u32(whole, length - 4))
             guard trailer == length else {
                 return warn("pcapng block of type 0x\(String(type, radix: 16)): leading length \(length) differs from trailing length \(trailer)")
             }
-            let block = UnsafeRawBufferPointer(rebasing: data[(offset + 8)..<(offset + length - 4)])
+            let block = UnsafeRawBufferPointer(rebasing: whole[8..<(length - 4)])
             switch type {
             case BlockType.sectionHeader:
                 guard block.count >= 16 else { return warn("pcapng section header body is \(block.count) bytes, needs 16") }
@@ -257,8 +306,7 @@ public final class PcapngReader: PacketSource {
             default:
                 break // name resolution, statistics, decryption secrets: not needed
             }
-            offset += length
-            file.release(before: offset)
+            input.advance(length)
         }
         return []
     }

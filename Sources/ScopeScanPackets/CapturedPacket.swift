@@ -82,8 +82,12 @@ public protocol PacketSource: AnyObject {
     /// Reads packets in order, calling `body` for each. Returns warnings about damage that stopped
     /// reading early; throws only for errors in `body`.
     func forEachPacket(_ body: (CapturedPacket) throws -> Void) throws -> [CaptureWarning]
+    /// For a stream (a pipe, a compressed capture): the private copy of its bytes kept for a
+    /// second pass, which `--report` and `--evidence` read; nil for files read in place.
+    var copyPath: String? { get }
 }
 
 extension PacketSource {
     public var describedInterfacesLate: Bool { false }
+    public var copyPath: String? { nil }
 }

@@ -98,8 +98,17 @@ public struct FindingFormatter {
         return object
     }
 
+    /// An address with an optional port as text: "[2001:db8::1]:53670" for IPv6, "192.0.2.1:53"
+    /// for IPv4, the bare address without a port.
+    public static func hostPort(_ address: IPAddress, _ port: UInt16?) -> String {
+        guard let port else { return "\(address)" }
+        if case .v6 = address { return "[\(address)]:\(port)" }
+        return "\(address):\(port)"
+    }
+
     public static func json(_ finding: Finding, explain: Bool = false) -> String {
         var object = JSONObject()
+        object.add("event_type", "finding")
         object.add("rule", finding.rule.rawValue)
         object.add("severity", finding.severity.rawValue)
         object.add("frames", ints: finding.frames)
@@ -217,6 +226,7 @@ public struct SummaryFormatter {
         body.add("findings_suppressed", suppressed)
         body.add("warnings", strings: summary.warnings)
         var outer = JSONObject()
+        outer.add("event_type", "summary")
         outer.add("summary", body)
         return outer.closed
     }

@@ -42,10 +42,8 @@ public enum PacketFormatter {
                 line += " \(proto(upper))"
             }
             if let quoted = packet.quoted {
-                line += " quoting \(quoted.source)"
-                if let p = quoted.sourcePort { line += ":\(p)" }
-                line += " > \(quoted.destination)"
-                if let p = quoted.destinationPort { line += ":\(p)" }
+                line += " quoting \(FindingFormatter.hostPort(quoted.source, quoted.sourcePort))"
+                line += " > \(FindingFormatter.hostPort(quoted.destination, quoted.destinationPort))"
                 line += " \(proto(quoted.upperLayer))"
             }
         } else if let link = packet.link {
@@ -65,6 +63,7 @@ public enum PacketFormatter {
         var object = JSONBytes()
         object.add("frame", captured.frameNumber)
         object.add("interface", packet.link?.pktap?.interfaceName ?? interface)
+        object.add("interface_id", captured.interfaceIndex)
         object.add("linktype", Int(captured.linkType.rawValue))
         object.add("ts", epoch: captured.timestamp)
         object.add("caplen", captured.capturedLength)

@@ -48,7 +48,7 @@ public struct PacketSketch: Sendable {
         }
         var quote = ""
         if let quoted = packet.quoted {
-            quote = " (quotes \(FindingFormatter.protoName(quoted.upperLayer)) \(quoted.source)\(quoted.sourcePort.map { ":\($0)" } ?? "") → \(quoted.destination)\(quoted.destinationPort.map { ":\($0)" } ?? ""))"
+            quote = " (quotes \(FindingFormatter.protoName(quoted.upperLayer)) \(FindingFormatter.hostPort(quoted.source, quoted.sourcePort)) → \(FindingFormatter.hostPort(quoted.destination, quoted.destinationPort)))"
         }
         if let icmp = packet.icmpv6 {
             switch icmp.type {

@@ -52,6 +52,59 @@ public enum System {
         for signal in signals { sigaction(signal, &action, nil) }
     }
 
+    /// read(2); named through the module because readers' own `read` methods shadow it.
+    public static func read(_ fd: Int32, _ bytes: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        Glibc.read(fd, bytes, count)
+        #elseif canImport(Musl)
+        Musl.read(fd, bytes, count)
+        #elseif canImport(Darwin)
+        Darwin.read(fd, bytes, count)
+        #endif
+    }
+
+    /// A thread running `body` (pthread_create; the start routine's argument type differs between
+    /// C libraries). Join it with `joinThread`.
+    public static func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
+        final class Box: @unchecked Sendable {
+            let body: @Sendable () -> Void
+            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        let argument = Unmanaged.passRetained(Box(body)).toOpaque()
+        #if canImport(Darwin)
+        var thread: pthread_t?
+        #else
+        var thread = pthread_t()
+        #endif
+        let status = pthread_create(&thread, nil, { raw in
+            #if canImport(Darwin)
+            let box = Unmanaged<Box>.fromOpaque(raw).takeRetainedValue()
+            #else
+            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            #endif
+            box.body()
+            return nil
+        }, argument)
+        guard status == 0 else {
+            Unmanaged<Box>.fromOpaque(argument).release()
+            return nil
+        }
+        #if canImport(Darwin)
+        return thread
+        #else
+        return thread
+        #endif
+    }
+
+    public static func joinThread(_ thread: pthread_t) {
+        _ = pthread_join(thread, nil)
+    }
+
+    /// Lets a thread end on its own, its resources freed when it does.
+    public static func detachThread(_ thread: pthread_t) {
+        _ = pthread_detach(thread)
+    }
+
     /// strerror's text for an errno value.
     public static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
 

@@ -12,12 +12,27 @@ struct Analyze: ParsableCommand {
         abstract: "Analyse capture files and report misrouting findings.",
         discussion: """
         Each file is analysed on its own; frame numbers count from 1 per file, as Wireshark's do.
+        '-' reads standard input (ssh host tcpdump -U -w - | scopescan analyze -); pipes, FIFOs \
+        and gzip, zstd or lz4 compressed captures are read as streams. tcpdump's way works too: \
+        scopescan analyze -r capture.pcap ip6 and tcp (after -r the words form a BPF filter). \
+        An unreadable file gets one line on stderr, the others are analysed, and the exit status \
+        is then 2.
         Exit status: 0 analysed; 1 a finding at or above --fail-on; 2 bad usage or unreadable input.
-        """ + "\n\n" + ThresholdArguments.help
+        """ + "\n\n" + ThresholdArguments.help,
+        aliases: ["analyse"]
     )
 
-    @Argument(help: ArgumentHelp("pcap or pcapng files.", valueName: "file"))
-    var files: [String]
+    @Argument(help: ArgumentHelp("pcap or pcapng files, plain or compressed, '-' for standard input; after -r, a BPF filter expression.", valueName: "file"))
+    var words: [String] = []
+
+    @Option(name: .customShort("r"), help: ArgumentHelp("Read this capture (repeatable); the words after the options then form a BPF filter, as with tcpdump -r.", valueName: "file"))
+    var readFiles: [String] = []
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Stop after this many packets (of each file) that pass the filter.", valueName: "count"))
+    var packetLimit: Int?
+
+    @Flag(name: .customShort("n"), help: "Accepted for tcpdump habits; scopescan never resolves names.")
+    var numeric = false
 
     @Option(help: ArgumentHelp("BPF filter expression, compiled by libpcap (e.g. 'ip6 and tcp'). Frame numbers still count every packet.", valueName: "expression"))
     var filter: String?
@@ -49,7 +64,22 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Allow --report and --evidence to replace an existing capture file (pcap, pcapng, or gzip/zstd/lz4). An input is never overwritten.")
     var force = false
 
+    /// The inputs: the -r files, else the positional words.
+    var files: [String] { readFiles.isEmpty ? words : readFiles }
+
+    /// --filter, or the words after -r joined as tcpdump joins them.
+    var filterExpression: String? { readFiles.isEmpty || words.isEmpty ? filter : words.joined(separator: " ") }
+
     func validate() throws {
+        if files.isEmpty {
+            throw ValidationError("give a capture file ('-' reads standard input)")
+        }
+        if !readFiles.isEmpty && !words.isEmpty && filter != nil {
+            throw ValidationError("give the filter once: as --filter or as the words after -r")
+        }
+        if let packetLimit, packetLimit < 1 {
+            throw ValidationError("-c needs a count of at least 1")
+        }
         if (report != nil || evidence != nil) && files.count != 1 {
             throw ValidationError("--report and --evidence describe one capture: give exactly one input file")
         }
@@ -57,23 +87,35 @@ struct Analyze: ParsableCommand {
 
     func run() throws {
         // Before anything is read or written: no output may be an input or, without --force, a capture.
-        try SafetyOptions.checkOutputs([("--report", report), ("--evidence", evidence)], inputs: files, force: force)
-        let filter = try InputFiles.filter(self.filter)
-        let sources = try files.map { try InputFiles.open($0, interfaceName: interfaceName) }
+        try SafetyOptions.checkOutputs([("--report", report), ("--evidence", evidence)], inputs: files.filter { $0 != "-" }, force: force)
+        let filter = try InputFiles.filter(filterExpression)
         let out = OutputSink(fd: 1)
         let formatter = FindingFormatter(colour: color.isOn(for: out), explain: explain)
         var worst: Severity?
-        for (position, source) in sources.enumerated() {
-            let (analyzer, findings) = try Self.analyse(source, configuration: ruleOptions.configuration, filter: filter, progress: ProgressLine(path: source.name))
-            if report != nil || evidence != nil {
-                try evidenceOutput.write(capturePath: source.name, findings: findings, analyzer: analyzer)
+        var unreadable = false
+        let wantsEvidence = report != nil || evidence != nil
+        for (position, path) in files.enumerated() {
+            let source: PacketSource
+            do {
+                source = try InputFiles.open(path, interfaceName: interfaceName, copy: wantsEvidence ? .always : .whenNeeded)
+            } catch {
+                // One unreadable file among many: say so, analyse the others, exit 2 at the end.
+                FileHandleWriter.standardError("scopescan: error: \(error.description)\n")
+                unreadable = true
+                continue
+            }
+            let (analyzer, findings) = try Self.analyse(source, configuration: ruleOptions.configuration, filter: filter, limit: packetLimit, progress: ProgressLine(path: source.name))
+            if wantsEvidence {
+                // A stream is read again from its private copy; the report names the input as given.
+                let displayName = source.copyPath.map { _ in String(path.split(separator: "/").last ?? Substring(path)) }
+                try evidenceOutput.write(capturePath: source.copyPath ?? source.name, displayName: displayName, findings: findings, analyzer: analyzer)
             }
             for finding in findings {
                 worst = max(worst ?? finding.severity, finding.severity)
             }
             switch format {
             case .text:
-                if sources.count > 1 { out.writeLine("\(position > 0 ? "\n" : "")== \(source.name)") }
+                if files.count > 1 { out.writeLine("\(position > 0 ? "\n" : "")== \(source.name)") }
                 for finding in findings {
                     out.writeLine(formatter.text(finding))
                     out.writeLine("")
@@ -82,7 +124,11 @@ struct Analyze: ParsableCommand {
             case .json:
                 for finding in findings {
                     var line = FindingFormatter.json(finding, explain: explain)
-                    if sources.count > 1 { line = "{\"file\":\(JSONText.string(source.name))," + line.dropFirst() }
+                    if files.count > 1 {
+                        // After "event_type", which stays the first key.
+                        let head = "{\"event_type\":\"finding\","
+                        line = head + "\"file\":\(JSONText.string(source.name))," + line.dropFirst(head.count)
+                    }
                     out.writeLine(line)
                 }
                 out.writeLine(SummaryFormatter().json(analyzer.summary, interfaces: analyzer.interfaces, inputs: [source.name]))
@@ -90,6 +136,7 @@ struct Analyze: ParsableCommand {
             out.flush()
         }
         out.flush()
+        if unreadable { throw ExitCode(ExitStatus.badInput) }
         if let failOn, let worst, worst >= failOn {
             throw ExitCode(ExitStatus.findingsAtThreshold)
         }
@@ -97,7 +144,8 @@ struct Analyze: ParsableCommand {
 
     var evidenceOutput: EvidenceOutput {
         var options: [String] = []
-        if let filter { options.append("--filter '\(filter)'") }
+        if let filter = filterExpression { options.append("--filter '\(filter)'") }
+        if let packetLimit { options.append("-c \(packetLimit)") }
         if let interfaceName { options.append("--interface-name \(interfaceName)") }
         if explain { options.append("--explain") }
         var output = EvidenceOutput(report: report, evidence: evidence, interfaceName: interfaceName, options: options + ruleOptions.effectiveOptions)
@@ -107,10 +155,10 @@ struct Analyze: ParsableCommand {
 
 
     /// Reads every packet of `source` into an analyser; damage becomes a warning on stderr and in the summary.
-    static func analyse(_ source: PacketSource, configuration: RuleConfiguration, filter: PacketFilter?, progress: ProgressLine? = nil) throws -> (Analyzer, [Finding]) {
+    static func analyse(_ source: PacketSource, configuration: RuleConfiguration, filter: PacketFilter?, limit: Int? = nil, progress: ProgressLine? = nil) throws -> (Analyzer, [Finding]) {
         defer { progress?.finish() }
         let analysis = try CaptureAnalysis.run(
-            source, filter: filter,
+            source, filter: filter, limit: limit,
             makeAnalyzer: { Analyzer(configuration: configuration) },
             willReadAgain: { progress?.startOver() },
             eachPacket: { progress?.advance(bytes: $0.capturedLength + 16) })

@@ -3,43 +3,68 @@ import ScopeScanRules
 import ScopeScanSystem
 
 /// `--config FILE`: thresholds and rule selection kept in a file, one `option = value` per line
-/// (the long option without its dashes; `#` starts a comment). The file's options are placed
-/// before the command line's, so an option given on the command line wins.
+/// (the long option without its dashes; `#` starts a comment outside quotes). Values may be
+/// quoted (`"x"`, `'x'`); `rule` and `skip-rule` take lists (`a, b` or `["a", "b"]`). Several
+/// `--config` files may be given: later files win over earlier ones, and the command line over
+/// all, since the files' options are placed before the command line's.
 enum ConfigFile {
-    /// Rule selection, `fail-on`, and every threshold a rule or the engine declares.
-    static let allowedKeys: Set<String> = Set(["rule", "skip-rule", "min-severity", "fail-on"] + RuleCatalogue.thresholds.map(\.name))
+    /// Rule selection, `fail-on`, and every threshold a rule or the engine declares: what only the
+    /// analysing commands take. Other commands (decode) ignore them.
+    static let analysisKeys: Set<String> = Set(["rule", "skip-rule", "min-severity", "fail-on"] + RuleCatalogue.thresholds.map(\.name))
+    static let allowedKeys: Set<String> = analysisKeys
+    static let listKeys: Set<String> = ["rule", "skip-rule"]
 
-    /// Returns `arguments` (without the program name) with any `--config FILE` replaced by the
-    /// file's options, inserted after the subcommand.
+    /// Returns `arguments` (without the program name) with every `--config FILE` replaced by the
+    /// files' options, inserted after the subcommand.
     static func expand(_ arguments: [String]) throws -> [String] {
-        guard let position = arguments.firstIndex(where: { $0 == "--config" || $0.hasPrefix("--config=") }) else { return arguments }
-        var rest = arguments
-        let path: String
-        if rest[position] == "--config" {
-            guard position + 1 < rest.count else { throw ScopeScanError("--config needs a file name") }
-            path = rest[position + 1]
-            rest.removeSubrange(position...(position + 1))
-        } else {
-            path = String(rest[position].dropFirst("--config=".count))
-            rest.remove(at: position)
+        var rest: [String] = []
+        var paths: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let word = arguments[index]
+            if word == "--" {
+                rest += arguments[index...]
+                break
+            }
+            if word == "--config" {
+                guard index + 1 < arguments.count else { throw ScopeScanError("--config needs a file name") }
+                paths.append(arguments[index + 1])
+                index += 2
+            } else if word.hasPrefix("--config=") {
+                paths.append(String(word.dropFirst("--config=".count)))
+                index += 1
+            } else {
+                rest.append(word)
+                index += 1
+            }
         }
-        let options = try parse(path: path)
-        let insertAt = rest.isEmpty ? 0 : 1
-        rest.insert(contentsOf: options, at: insertAt)
+        guard !paths.isEmpty else { return arguments }
+        let analyses = rest.first.map { ThresholdArguments.analysingCommands.contains($0) } ?? false
+        // Each key keeps the values of the last file that sets it.
+        var order: [String] = []
+        var values: [String: [String]] = [:]
+        for path in paths {
+            for (key, items) in try entries(path: path) where analyses || !analysisKeys.contains(key) {
+                if values[key] == nil { order.append(key) }
+                values[key] = items
+            }
+        }
+        let options = order.flatMap { key in values[key]!.flatMap { ["--\(key)", $0] } }
+        rest.insert(contentsOf: options, at: rest.isEmpty ? 0 : 1)
         return rest
     }
 
-    static func parse(path: String) throws -> [String] {
+    /// Each `key = value` line of the file, in order, its value split into items.
+    static func entries(path: String) throws -> [(String, [String])] {
         guard let stream = fopen(path, "r") else { throw ScopeScanError("\(path): cannot open: \(String(cString: strerror(errno)))") }
         defer { fclose(stream) }
-        var options: [String] = []
+        var entries: [(String, [String])] = []
         var lineNumber = 0
         var buffer = [CChar](repeating: 0, count: 4096)
         while fgets(&buffer, Int32(buffer.count), stream) != nil {
             lineNumber += 1
-            var line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if let hash = line.firstIndex(of: "#") { line = String(line[..<hash]) }
-            let trimmed = line.trimmingWhitespace()
+            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let trimmed = withoutComment(line).trimmingWhitespace()
             if trimmed.isEmpty { continue }
             guard let equals = trimmed.firstIndex(of: "=") else {
                 throw ScopeScanError("\(path):\(lineNumber): expected 'option = value', got '\(trimmed)'")
@@ -49,13 +74,73 @@ enum ConfigFile {
             guard allowedKeys.contains(key) else {
                 throw ScopeScanError("\(path):\(lineNumber): unknown option '\(key)'; a config file may set \(allowedKeys.sorted().joined(separator: ", "))")
             }
-            guard !value.isEmpty else { throw ScopeScanError("\(path):\(lineNumber): '\(key)' has no value") }
-            // "rule = a, b" selects several rules.
-            for item in (key == "rule" || key == "skip-rule") ? value.split(separator: ",").map({ String($0).trimmingWhitespace() }) : [value] {
-                options += ["--\(key)", item]
+            let items: [String]
+            switch Result(catching: { () throws(ConfigValueError) in try split(value, list: listKeys.contains(key)) }) {
+            case .success(let split): items = split
+            case .failure(let error): throw ScopeScanError("\(path):\(lineNumber): '\(key)': \(error.message)")
+            }
+            guard !items.isEmpty, !items.contains(where: \.isEmpty) else { throw ScopeScanError("\(path):\(lineNumber): '\(key)' has no value") }
+            entries.append((key, items))
+        }
+        return entries
+    }
+
+    struct ConfigValueError: Error { var message: String }
+
+    /// The line up to a `#` that is not inside quotes.
+    static func withoutComment(_ line: String) -> String {
+        var quote: Character?
+        var kept = ""
+        for character in line {
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "\"" || character == "'" {
+                quote = character
+            } else if character == "#" {
+                break
+            }
+            kept.append(character)
+        }
+        return kept
+    }
+
+    /// A value's items: one for a plain or quoted value; for a list key, each of `a, b` or
+    /// `["a", "b"]`. Quotes are removed; a list for a key that takes one value is an error.
+    static func split(_ value: String, list: Bool) throws(ConfigValueError) -> [String] {
+        var text = Substring(value)
+        let bracketed = text.hasPrefix("[")
+        if bracketed {
+            guard text.hasSuffix("]") else { throw ConfigValueError(message: "a list opened with '[' needs a closing ']'") }
+            text = text.dropFirst().dropLast()
+        }
+        var items: [String] = []
+        var current = ""
+        var quote: Character?
+        var quoted = false
+        for character in text {
+            if let open = quote {
+                if character == open { quote = nil } else { current.append(character) }
+            } else if character == "\"" || character == "'" {
+                guard current.trimmingWhitespace().isEmpty else { throw ConfigValueError(message: "a quote in the middle of a value") }
+                current = ""
+                quote = character
+                quoted = true
+            } else if character == "," && (list || bracketed) {
+                items.append(quoted ? current : current.trimmingWhitespace())
+                current = ""
+                quoted = false
+            } else if quoted {
+                guard character.isWhitespace else { throw ConfigValueError(message: "text after a closing quote") }
+            } else {
+                current.append(character)
             }
         }
-        return options
+        guard quote == nil else { throw ConfigValueError(message: "a quote is not closed") }
+        let last = quoted ? current : current.trimmingWhitespace()
+        // `["a", "b",]`: a comma may end a bracketed list.
+        if !(bracketed && !quoted && last.isEmpty && !items.isEmpty) { items.append(last) }
+        if !list && items.count != 1 { throw ConfigValueError(message: "takes one value, not a list") }
+        return items
     }
 }
 

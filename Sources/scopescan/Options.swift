@@ -24,7 +24,7 @@ extension Severity: ExpressibleByArgument {}
 /// not declared here: each rule declares its own (`RuleCatalogue.thresholds`), and
 /// `ThresholdArguments` turns `--syn-retries 3` into `--threshold syn-retries=3` before parsing.
 struct RuleOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Read these options from a file: one 'option = value' per line (e.g. 'syn-retries = 3', 'skip-rule = nonlocal-on-loopback'); the command line wins.", valueName: "file"))
+    @Option(help: ArgumentHelp("Read these options from a file: one 'option = value' per line (e.g. 'syn-retries = 3', 'skip-rule = [\"tcp-refused\", \"nonlocal-on-loopback\"]'); repeatable, later files win, the command line over all.", valueName: "file"))
     var config: String?
 
     @Option(name: .customLong("rule"), help: ArgumentHelp("Run only this rule (repeatable). See 'scopescan rules'.", valueName: "id"))

@@ -17,7 +17,10 @@ final class ProgressLine {
     static let minimumSize = 8 << 20
 
     init?(path: String) {
-        guard isatty(2) == 1, let size = try? CaptureFile.size(path: path), size >= Self.minimumSize else { return nil }
+        // Bytes read are counted against the file's size: not for compressed files, whose plain
+        // bytes outnumber the file's (detectFormat knows only uncompressed magic numbers).
+        guard isatty(2) == 1, let size = try? CaptureFile.size(path: path), size >= Self.minimumSize,
+              (try? CaptureFile.detectFormat(path: path)) != nil else { return nil }
         self.path = path
         self.size = size
         active = true

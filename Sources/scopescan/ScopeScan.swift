@@ -37,6 +37,14 @@ struct ScopeScan: ParsableCommand {
     static func main() {
         // Interrupted, a command leaves no temporary file behind (capture and probe stop cleanly instead).
         TemporaryFiles.installSignalCleanup()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // `scopescan help nosuch` is a mistake, not a request for the general help.
+        if arguments.first == "help", arguments.count > 1, !arguments[1].hasPrefix("-") {
+            let names = configuration.subcommands.flatMap { [$0.configuration.commandName ?? $0._commandName] + $0.configuration.aliases }
+            if !names.contains(arguments[1]) && arguments[1] != "help" {
+                fail("unknown command '\(arguments[1])'; commands: \(configuration.subcommands.map { $0._commandName }.joined(separator: ", ")), help")
+            }
+        }
         do {
             var command = try parseAsRoot(try ThresholdArguments.rewrite(try ConfigFile.expand(Array(CommandLine.arguments.dropFirst()))))
             try command.run()

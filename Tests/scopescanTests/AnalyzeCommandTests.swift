@@ -94,7 +94,7 @@ struct AnalyzeCommandTests {
         (["analyze", "--filter", "ip6 and and", "Fixtures/linux-syn-dropped.pcap"], "bad filter expression 'ip6 and and'"),
         (["analyze", "--rule", "no-such-rule", "Fixtures/linux-syn-dropped.pcap"], "unknown rule 'no-such-rule'"),
         (["analyze", "--format", "xml", "Fixtures/linux-syn-dropped.pcap"], "xml"),
-        (["analyze"], "Missing expected argument"),
+        (["analyze"], "give a capture file"),
     ])
     func badInput(_ arguments: [String], _ message: String) throws {
         let resolved = arguments.map { $0.hasPrefix("Fixtures/") ? fixture(String($0.dropFirst(9))) : $0 }
@@ -201,6 +201,7 @@ struct JSONSchemaTests {
         "summary": { ($0 as? String)?.isEmpty == false }, "details": { $0 is [String: Any] },
         "time": { ($0 as? String)?.hasSuffix("Z") == true }, "last_time": { $0 is String },
         "count": { ($0 as? Int ?? 0) >= 1 }, "related": { $0 is [String] },
+        "event_type": { $0 as? String == "finding" },
     ]
 
     @Test("every finding of every fixture has exactly the documented keys and types", arguments: [
