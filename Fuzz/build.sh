@@ -34,20 +34,26 @@ build_reader() {
     # ScopeScanSystem's C shim (prctl, capset), instrumented like the rest.
     echo "== clang $opt CScopeScanSystem" >&2
     clang -fsanitize=fuzzer-no-link,address -g -c Sources/CScopeScanSystem/shim.c -I Sources/CScopeScanSystem/include -o "$modules/CScopeScanSystem.o"
-    for module in ScopeScanSystem ScopeScanWire ScopeScanPackets ScopeScanCapture ScopeScanRules ScopeScanReport ScopeScanAnalysis; do
+    # The kernel drop tracer's libbpf loader (the pipeline links it; the fuzzer never loads it).
+    # SwiftPM makes its module map; here one is written beside the objects.
+    echo "== clang $opt CKernelDrops" >&2
+    clang -fsanitize=fuzzer-no-link,address -g -c Sources/CKernelDrops/kernel_drops.c -I Sources/CKernelDrops/include -I Sources/CKernelDrops -o "$modules/CKernelDrops.o"
+    mkdir -p "$modules/CKernelDrops"
+    printf 'module CKernelDrops {\n    header "%s/Sources/CKernelDrops/include/kernel_drops.h"\n    export *\n}\n' "$PWD" > "$modules/CKernelDrops/module.modulemap"
+    for module in ScopeScanSystem ScopeScanWire ScopeScanPackets ScopeScanCapture ScopeScanRules ScopeScanReport ScopeScanKernel ScopeScanAnalysis; do
         echo "== $SWIFTC $opt $module" >&2
-        local common=("${FLAGS[@]}" "$opt" -enable-testing -wmo -I "$modules" -I Sources/CPcap -I Sources/CScopeScanSystem/include -I Sources/CZlib -I Sources/CZstd -I Sources/CLZ4 -module-name "$module")
+        local common=("${FLAGS[@]}" "$opt" -enable-testing -wmo -I "$modules" -I "$modules/CKernelDrops" -I Sources/CPcap -I Sources/CScopeScanSystem/include -I Sources/CZlib -I Sources/CZstd -I Sources/CLZ4 -module-name "$module")
         # The interface and the object in two steps: with -Onone -g, one invocation would also
         # wrap the module for the debugger into the same object path.
         "$SWIFTC" "${common[@]}" -emit-module -emit-module-path "$modules/$module.swiftmodule" Sources/"$module"/*.swift
         "$SWIFTC" "${common[@]}" -c Sources/"$module"/*.swift -o "$modules/$module.o"
     done
     echo "== $SWIFTC $opt -> $out" >&2
-    "$SWIFTC" "${FLAGS[@]}" "$opt" -use-ld=lld -I "$modules" -I Sources/CPcap -I Sources/CScopeScanSystem/include -I Sources/CZlib -I Sources/CZstd -I Sources/CLZ4 \
+    "$SWIFTC" "${FLAGS[@]}" "$opt" -use-ld=lld -I "$modules" -I "$modules/CKernelDrops" -I Sources/CPcap -I Sources/CScopeScanSystem/include -I Sources/CZlib -I Sources/CZstd -I Sources/CLZ4 \
         -module-name ReaderFuzzer Fuzz/ReaderFuzzer/*.swift \
         "$modules"/ScopeScanSystem.o "$modules"/ScopeScanWire.o "$modules"/ScopeScanPackets.o "$modules"/ScopeScanCapture.o "$modules"/ScopeScanRules.o \
-        "$modules"/ScopeScanReport.o "$modules"/ScopeScanAnalysis.o "$modules"/CScopeScanSystem.o \
-        -lpcap -lz -lzstd -llz4 -o "$out"
+        "$modules"/ScopeScanReport.o "$modules"/ScopeScanKernel.o "$modules"/ScopeScanAnalysis.o "$modules"/CScopeScanSystem.o "$modules"/CKernelDrops.o \
+        -lpcap -lbpf -lelf -lz -lzstd -llz4 -o "$out"
 }
 
 case "${1:-all}" in

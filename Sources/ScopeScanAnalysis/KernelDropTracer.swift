@@ -20,6 +20,10 @@ public final class KernelDropTracer {
     static let settleNanoseconds: Int64 = 50_000_000
     static let keepNanoseconds: Int64 = 2_000_000_000
     static let maximumFrames = 200_000
+    /// Drops kept for the findings; beyond, they are only counted (`notKept`), as the analyser
+    /// counts beyond its own cap: an endless stream of drops must not grow memory without bound.
+    static let maximumRecords = 100_000
+    public private(set) var notKept = 0
 
     /// Opens the tracer for the calling thread's namespace; do it while privileged.
     public init() throws(KernelDropsUnavailable) {
@@ -65,7 +69,7 @@ public final class KernelDropTracer {
         var claimed = Set<Int>()
         for result in matcher.match(drops: drops, frames: frames) {
             if let frame = result.frame { claimed.insert(frame.frameNumber) }
-            records.append(Self.record(result))
+            if records.count < Self.maximumRecords { records.append(Self.record(result)) } else { notKept += 1 }
         }
         // A frame is claimed once: a later drop with the same headers is a later retry.
         if !claimed.isEmpty { frames.removeAll { claimed.contains($0.frameNumber) } }

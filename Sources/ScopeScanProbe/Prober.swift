@@ -158,7 +158,7 @@ public struct Prober {
                 session.analyzer.addWarning(warning.description)
             }
             try session.recorder?.flush()
-            if let tracer = session.tracer { session.analyzer.noteKernelDrops(tracer.finish()) }
+            if let tracer = session.tracer { session.analyzer.noteKernelDrops(tracer.finish(), alreadyDropped: tracer.notKept) }
             findings = session.analyzer.finish()
             let names = session.capture.interfaces.map { $0.name ?? "#\($0.index)" }
             for index in attempts.indices {

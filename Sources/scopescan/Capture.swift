@@ -218,7 +218,7 @@ struct Capture: ParsableCommand {
             analyzer.analyse(packet)
         }
         if let tracer {
-            analyzer.noteKernelDrops(tracer.finish())
+            analyzer.noteKernelDrops(tracer.finish(), alreadyDropped: tracer.notKept)
             if tracer.lost > 0 { analyzer.addWarning("the kernel traced \(tracer.lost) drops it had no buffer room for: the kernel drop list is partial") }
         }
         try recorder?.flush()

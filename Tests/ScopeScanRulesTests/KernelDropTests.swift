@@ -80,5 +80,10 @@ struct KernelDropTests {
         #expect(analyzer.summary.kernelDrops == Analyzer.maximumKernelDrops + 10)
         #expect(analyzer.summary.kernelDropsNotKept == 10)
         #expect(analyzer.summary.warnings.contains { $0.contains("kernel drops") })
+        // Drops a source already counted beyond its own cap add to the count, one warning in all.
+        analyzer.noteKernelDrops([], alreadyDropped: 5)
+        #expect(analyzer.summary.kernelDrops == Analyzer.maximumKernelDrops + 15)
+        #expect(analyzer.summary.kernelDropsNotKept == 15)
+        #expect(analyzer.summary.warnings.filter { $0.contains("kernel drops") }.count == 1)
     }
 }
