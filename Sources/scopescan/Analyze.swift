@@ -64,22 +64,14 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Allow --report and --evidence to replace an existing capture file (pcap, pcapng, or gzip/zstd/lz4). An input is never overwritten.")
     var force = false
 
-    /// The inputs: the -r files, else the positional words.
-    var files: [String] { readFiles.isEmpty ? words : readFiles }
-
-    /// --filter, or the words after -r joined as tcpdump joins them.
-    var filterExpression: String? { readFiles.isEmpty || words.isEmpty ? filter : words.joined(separator: " ") }
+    var inputs: CaptureInputs { CaptureInputs(words: words, readFiles: readFiles, filter: filter, packetLimit: packetLimit) }
+    var files: [String] { inputs.files }
 
     func validate() throws {
         if files.isEmpty {
             throw ValidationError("give a capture file ('-' reads standard input)")
         }
-        if !readFiles.isEmpty && !words.isEmpty && filter != nil {
-            throw ValidationError("give the filter once: as --filter or as the words after -r")
-        }
-        if let packetLimit, packetLimit < 1 {
-            throw ValidationError("-c needs a count of at least 1")
-        }
+        try inputs.validate()
         if (report != nil || evidence != nil) && files.count != 1 {
             throw ValidationError("--report and --evidence describe one capture: give exactly one input file")
         }
@@ -88,7 +80,7 @@ struct Analyze: ParsableCommand {
     func run() throws {
         // Before anything is read or written: no output may be an input or, without --force, a capture.
         try SafetyOptions.checkOutputs([("--report", report), ("--evidence", evidence)], inputs: files.filter { $0 != "-" }, force: force)
-        let filter = try InputFiles.filter(filterExpression)
+        let filter = try InputFiles.filter(inputs.filterExpression)
         let out = OutputSink(fd: 1)
         let formatter = FindingFormatter(colour: color.isOn(for: out), explain: explain)
         var worst: Severity?
@@ -144,7 +136,7 @@ struct Analyze: ParsableCommand {
 
     var evidenceOutput: EvidenceOutput {
         var options: [String] = []
-        if let filter = filterExpression { options.append("--filter '\(filter)'") }
+        if let filter = inputs.filterExpression { options.append("--filter '\(filter)'") }
         if let packetLimit { options.append("-c \(packetLimit)") }
         if let interfaceName { options.append("--interface-name \(interfaceName)") }
         if explain { options.append("--explain") }

@@ -34,26 +34,21 @@ struct Decode: ParsableCommand {
     @Flag(name: .customLong("verify-checksums"), help: "Verify IPv4 header, TCP, UDP, ICMP and ICMPv6 checksums of complete packets and flag bad ones as the bad-checksum anomaly.")
     var verifyChecksums = false
 
-    var files: [String] { readFiles.isEmpty ? words : readFiles }
-    var filterExpression: String? { readFiles.isEmpty || words.isEmpty ? filter : words.joined(separator: " ") }
+    var inputs: CaptureInputs { CaptureInputs(words: words, readFiles: readFiles, filter: filter, packetLimit: packetLimit) }
+    var files: [String] { inputs.files }
 
     func validate() throws {
         if readFiles.isEmpty && words.count != 1 {
             throw ValidationError(words.isEmpty ? "give a capture file ('-' reads standard input)" : "decode reads one file; for a filter use --filter EXPRESSION or -r FILE EXPRESSION")
         }
-        if !readFiles.isEmpty && !words.isEmpty && filter != nil {
-            throw ValidationError("give the filter once: as --filter or as the words after -r")
-        }
-        if let packetLimit, packetLimit < 1 {
-            throw ValidationError("-c needs a count of at least 1")
-        }
+        try inputs.validate()
     }
 
     /// Thrown from the packet callback once -c packets were printed.
     private struct LimitReached: Error {}
 
     func run() throws {
-        let filter = try InputFiles.filter(filterExpression)
+        let filter = try InputFiles.filter(inputs.filterExpression)
         let out = OutputSink(fd: 1)
         var unreadable = false
         for file in files {
