@@ -33,9 +33,8 @@ public final class KernelDropTracer {
     /// Drops the tracer had no ring-buffer room for (the list is partial when non-zero).
     public var lost: UInt64 { monitor.lostCount }
 
-    /// Remembers a captured frame's headers (IP frames only).
-    public func observe(_ packet: CapturedPacket) {
-        let decoded = PacketDecoder.decode(packet.bytes, linkType: packet.linkType)
+    /// Remembers a captured frame's headers (IP frames only), from the caller's decode of it.
+    public func observe(_ packet: CapturedPacket, decoded: DecodedPacket) {
         guard let headers = PacketHeaderKey(decoded: decoded) else { return }
         frames.append(CapturedFrameKey(frameNumber: packet.frameNumber, timestamp: packet.timestamp, headers: headers))
         newestFrame = max(newestFrame, packet.timestamp.nanoseconds)

@@ -103,13 +103,13 @@ public struct Prober {
                 let capture = try LiveCapture(options: capturing)
                 var recorder: PcapngWriter?
                 if let recordPath {
-                    recorder = try ProbeCaptureSession.makeRecorder(path: recordPath, interfaces: capture.interfaces, names: capturing.interfaces, owner: owner)
+                    recorder = try LiveRecorder.make({ () throws(CaptureError) in try PcapngWriter(path: recordPath, comment: Self.recorderComment(capturing.interfaces), application: "scopescan", owner: owner) }, interfaces: capture.interfaces)
                 } else if wantsFiles {
                     // A random name made exclusively in $TMPDIR: no planted link is followed.
                     let file = try Self.scratchFile(owner: owner)
                     scratch = file
                     recordPath = file.path
-                    recorder = try ProbeCaptureSession.makeRecorder(descriptor: file.descriptor, path: file.path, interfaces: capture.interfaces, names: capturing.interfaces)
+                    recorder = try LiveRecorder.make({ () throws(CaptureError) in try PcapngWriter(descriptor: file.descriptor, path: file.path, comment: Self.recorderComment(capturing.interfaces), application: "scopescan") }, interfaces: capture.interfaces)
                 }
                 let analyzer = Analyzer(configuration: options.rules)
                 analyzer.setHostInterfaces(host.map(\.interface))
@@ -178,6 +178,10 @@ public struct Prober {
         show(result)
         if wantsFiles { try writeFiles(result, output: output, session: session, recordPath: recordPath) }
         return result
+    }
+
+    static func recorderComment(_ interfaces: [String]) -> String {
+        "scopescan \(ScopeScanVersion.current) live capture on \(interfaces.joined(separator: ", "))"
     }
 
     static func scratchFile(owner: FileOwner?) throws(ScopeScanError) -> TemporaryFile {

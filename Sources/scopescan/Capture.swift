@@ -68,17 +68,6 @@ struct Capture: ParsableCommand {
     @OptionGroup(title: "Safety")
     var safety: SafetyOptions
 
-    static func makeRecorder(_ writer: () throws(CaptureError) -> PcapngWriter, interfaces: [CaptureInterface]) throws -> PcapngWriter {
-        do {
-            let recorder = try writer()
-            for interface in interfaces { try recorder.addInterface(interface) }
-            try recorder.flush()
-            return recorder
-        } catch {
-            throw ScopeScanError(error.description)
-        }
-    }
-
     func validate() throws {
         // The pass-through filter words would otherwise swallow a help request.
         if let first = filterWords.first, first == "--help" || first == "-h" { throw CleanExit.helpRequest(self) }
@@ -131,12 +120,12 @@ struct Capture: ParsableCommand {
         let comment = "scopescan \(ScopeScan.version) live capture on \(interfaces.joined(separator: ", "))"
         var recorder: PcapngWriter?
         if let write {
-            recorder = try Self.makeRecorder({ () throws(CaptureError) in try PcapngWriter(path: write, comment: comment, application: "scopescan", owner: owner) }, interfaces: capture.interfaces)
+            recorder = try LiveRecorder.make({ () throws(CaptureError) in try PcapngWriter(path: write, comment: comment, application: "scopescan", owner: owner) }, interfaces: capture.interfaces)
         } else if report != nil || evidence != nil {
             let file: TemporaryFile
             do { file = try TemporaryFile(prefix: "scopescan-capture-", suffix: ".pcapng", owner: owner) } catch { throw ScopeScanError(error.description) }
             scratch = file
-            recorder = try Self.makeRecorder({ () throws(CaptureError) in try PcapngWriter(descriptor: file.descriptor, path: file.path, comment: comment, application: "scopescan") }, interfaces: capture.interfaces)
+            recorder = try LiveRecorder.make({ () throws(CaptureError) in try PcapngWriter(descriptor: file.descriptor, path: file.path, comment: comment, application: "scopescan") }, interfaces: capture.interfaces)
         }
         let recordPath = write ?? scratch?.path
         var output = EvidenceOutput(report: report, evidence: evidence, options: interfaces.map { "-i \($0)" } + filterWords + ruleOptions.effectiveOptions)
@@ -214,8 +203,15 @@ struct Capture: ParsableCommand {
         let warnings = try capture.forEachPacket { packet in
             if packet.interfaceIndex >= analyzer.interfaces.interfaces.count { analyzer.updateInterfaces(capture.interfaces) }
             try recorder?.writePacket(interfaceID: packet.interfaceIndex, timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.bytes, direction: packet.direction)
-            tracer?.observe(packet)
-            analyzer.analyse(packet)
+            if let tracer {
+                // One decode for both: the tracer keys the frame by its headers.
+                var decoded = DecodedPacket()
+                PacketDecoder.decode(packet.bytes, linkType: packet.linkType, into: &decoded)
+                tracer.observe(packet, decoded: decoded)
+                analyzer.analyse(packet, decoded: decoded, countingPacket: true)
+            } else {
+                analyzer.analyse(packet)
+            }
         }
         if let tracer {
             analyzer.noteKernelDrops(tracer.finish(), alreadyDropped: tracer.notKept)
