@@ -24,29 +24,21 @@ public final class FindingRoutes {
             return
         }
         let index = scope.map { if_nametoindex($0) } ?? 0
-        var note: RouteNote
-        do {
-            let decision = try RouteLookup.lookup(destination: address, outputInterface: index == 0 ? nil : index)
-            note = RouteNote(destination: destination, scope: scope, type: decision.type, device: decision.device, table: decision.table,
-                             source: decision.source?.description, gateway: decision.gateway?.description, error: nil)
-        } catch {
-            note = RouteNote(destination: destination, scope: scope, type: nil, device: nil, table: nil, source: nil, gateway: nil,
-                             error: errnoName(error.errno))
-        }
+        let note = Self.lookUp(address, scope: scope, outputInterface: index == 0 ? nil : index)
         if cache.count < 4096 { cache[key] = note }
         finding.route = note
         #endif
     }
 
-    private func errnoName(_ code: Int32) -> String {
-        switch code {
-        case ENETUNREACH: return "ENETUNREACH"
-        case EHOSTUNREACH: return "EHOSTUNREACH"
-        case EACCES: return "EACCES"
-        case EPERM: return "EPERM"
-        case EINVAL: return "EINVAL"
-        case ENODEV: return "ENODEV"
-        default: return "errno \(code)"
+    /// The kernel's answer for `address` sent out `outputInterface` (its scope, named `scope`).
+    public static func lookUp(_ address: IPv6Address, scope: String?, outputInterface: UInt32?) -> RouteNote {
+        do {
+            let decision = try RouteLookup.lookup(destination: address, outputInterface: outputInterface)
+            return RouteNote(destination: .v6(address), scope: scope, type: decision.type, device: decision.device, table: decision.table,
+                             source: decision.source?.description, gateway: decision.gateway?.description, error: nil)
+        } catch {
+            return RouteNote(destination: .v6(address), scope: scope, type: nil, device: nil, table: nil, source: nil, gateway: nil,
+                             error: System.errnoName(error.errno))
         }
     }
 }

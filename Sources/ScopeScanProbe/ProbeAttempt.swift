@@ -1,4 +1,4 @@
-import ScopeScanKernel
+import ScopeScanAnalysis
 import ScopeScanPackets
 import ScopeScanRules
 import ScopeScanWire
@@ -24,9 +24,8 @@ public struct ProbeAttempt: Sendable {
     public var route: String?
     /// What the kernel answered when asked how it routes the address with this scope (netlink
     /// RTM_GETROUTE on Linux): the decision, or the errno name of its refusal (ENETUNREACH for a
-    /// wrong scope). Both nil where the platform cannot be asked.
-    public var routeDecision: RouteDecision?
-    public var routeError: String?
+    /// wrong scope). nil where the platform cannot be asked.
+    public var kernelRoute: RouteNote?
 
     public var bindError: ProbeSocketError?
     public var connect: ProbeConnectResult?
@@ -56,23 +55,7 @@ public struct ProbeAttempt: Sendable {
 
     /// Asks the kernel how it routes `address` with this attempt's scope id (output interface).
     public mutating func lookUpRoute() {
-        do {
-            routeDecision = try RouteLookup.lookup(destination: address, outputInterface: scopeID == 0 ? nil : scopeID)
-        } catch {
-            routeError = ProbeErrno.name(error.errno)
-        }
-    }
-
-    /// "the kernel routes fe80::a:1 with scope veth0 as local via lo, table local"
-    public var routeText: String? {
-        let target = scopeID == 0 ? "\(address)" : "\(address) with scope \(interface)"
-        if let routeDecision {
-            var text = "the kernel routes \(target) as \(routeDecision.type)"
-            if let gateway = routeDecision.gateway { text += " via \(gateway)" }
-            if let device = routeDecision.device { text += " \(routeDecision.gateway == nil ? "via" : "on") \(device)" }
-            return text + ", table \(routeDecision.table)"
-        }
-        return routeError.map { "the kernel has no route for \(target): \($0)" }
+        kernelRoute = FindingRoutes.lookUp(address, scope: scopeID == 0 ? nil : interface, outputInterface: scopeID == 0 ? nil : scopeID)
     }
     public var scopedAddress: String { scopeID == 0 ? address.description : "\(address)%\(interface)" }
     public var bound: Bool { bindError == nil }

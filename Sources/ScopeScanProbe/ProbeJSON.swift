@@ -15,21 +15,7 @@ public enum ProbeJSON {
         o.add("scope_id", Int(a.scopeID))
         o.add("port", Int(a.port))
         o.add("nonlocal_option", a.nonlocalOption)
-        if let decision = a.routeDecision {
-            var route = JSONObject()
-            route.add("type", decision.type)
-            route.add("dev", decision.device)
-            route.add("table", decision.table)
-            route.add("src", decision.source?.description)
-            route.add("gateway", decision.gateway?.description)
-            o.add("route", route)
-        } else if let error = a.routeError {
-            var route = JSONObject()
-            route.add("error", error)
-            o.add("route", route)
-        } else {
-            o.add("route", raw: "null")
-        }
+        if let route = a.kernelRoute { o.add("route", FindingFormatter.routeJSON(route, naming: false)) } else { o.add("route", raw: "null") }
         o.add("anyip_route", a.route)
         o.add("bind", a.bindError?.name ?? "ok")
         o.add("bind_step", a.bindError?.step)

@@ -24,7 +24,7 @@ public struct ProbeSocketError: Error, Sendable, Equatable, CustomStringConverti
     }
 
     /// EADDRNOTAVAIL, ECONNREFUSED, …
-    public var name: String { ProbeErrno.name(code) }
+    public var name: String { System.errnoName(code) }
     public var message: String { String(cString: strerror(code)) }
     public var description: String { "\(step): \(name) (\(message))" }
 }
@@ -159,28 +159,3 @@ extension ProbePlatform {
     }
 }
 
-/// errno names, so reports read as strace does.
-public enum ProbeErrno {
-    public static func name(_ code: Int32) -> String {
-        switch code {
-        case EADDRNOTAVAIL: return "EADDRNOTAVAIL"
-        case EADDRINUSE: return "EADDRINUSE"
-        case EINVAL: return "EINVAL"
-        case EACCES: return "EACCES"
-        case EPERM: return "EPERM"
-        case ECONNREFUSED: return "ECONNREFUSED"
-        case ECONNRESET: return "ECONNRESET"
-        case ETIMEDOUT: return "ETIMEDOUT"
-        case EHOSTUNREACH: return "EHOSTUNREACH"
-        case ENETUNREACH: return "ENETUNREACH"
-        case EHOSTDOWN: return "EHOSTDOWN"
-        case ENETDOWN: return "ENETDOWN"
-        case EAFNOSUPPORT: return "EAFNOSUPPORT"
-        case ENOPROTOOPT: return "ENOPROTOOPT"
-        case ENODEV: return "ENODEV"
-        case ENXIO: return "ENXIO"
-        case EMFILE: return "EMFILE"
-        default: return "errno \(code)"
-        }
-    }
-}

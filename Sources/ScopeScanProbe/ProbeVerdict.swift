@@ -25,7 +25,7 @@ public struct ProbeVerdict: Sendable {
         if let own = mine.first(where: { $0.kind == .ownLinkLocal }) {
             (behaviour, text) = Self.judge(own, loopback: loopback, captured: captured)
             // The kernel's own word on where it sends the packet backs up what the capture showed.
-            if let route = own.routeText { text += " (\(route))" }
+            if let route = own.kernelRoute { text += " (\(route.text))" }
         } else {
             (behaviour, text) = ("no-verdict", "no own link-local attempt on \(interface)")
         }

@@ -88,6 +88,27 @@ public struct FindingFormatter {
         }.joined(separator: ",") + "]"
     }
 
+    /// The kernel's route decision as JSON: `type`, `dev`, `table`, `src`, `gateway`, or `error`;
+    /// `naming` adds the `destination` and `scope` asked about (a finding's; a probe attempt's
+    /// object sits beside its own address).
+    public static func routeJSON(_ route: RouteNote, naming: Bool) -> JSONObject {
+        var o = JSONObject()
+        if let error = route.error {
+            o.add("error", error)
+        } else {
+            o.add("type", route.type)
+            o.add("dev", route.device)
+            o.add("table", route.table)
+            o.add("src", route.source)
+            o.add("gateway", route.gateway)
+        }
+        if naming {
+            o.add("destination", route.destination.description)
+            o.add("scope", route.scope)
+        }
+        return o
+    }
+
     public static func flowJSON(_ flow: FlowDescription, interface: String?) -> JSONObject {
         var object = JSONObject()
         object.add("src", flow.source.scopedText(interface: interface))
@@ -128,21 +149,7 @@ public struct FindingFormatter {
         object.add("count", finding.count)
         object.add("related", strings: finding.related.map(\.rawValue))
         if !finding.kernelDrops.isEmpty { object.add("kernel_drops", raw: dropsJSON(finding.kernelDrops)) }
-        if let route = finding.route {
-            var o = JSONObject()
-            if let error = route.error {
-                o.add("error", error)
-            } else {
-                o.add("type", route.type)
-                o.add("dev", route.device)
-                o.add("table", route.table)
-                o.add("src", route.source)
-                o.add("gateway", route.gateway)
-            }
-            o.add("destination", route.destination.description)
-            o.add("scope", route.scope)
-            object.add("route", o)
-        }
+        if let route = finding.route { object.add("route", Self.routeJSON(route, naming: true)) }
         if explain { object.add("explain", strings: finding.facts) }
         return object.closed
     }

@@ -105,6 +105,30 @@ public enum System {
         _ = pthread_detach(thread)
     }
 
+    /// An errno value's name ("EADDRNOTAVAIL"), so reports read as strace does.
+    public static func errnoName(_ code: Int32) -> String {
+        switch code {
+        case EADDRNOTAVAIL: return "EADDRNOTAVAIL"
+        case EADDRINUSE: return "EADDRINUSE"
+        case EINVAL: return "EINVAL"
+        case EACCES: return "EACCES"
+        case EPERM: return "EPERM"
+        case ECONNREFUSED: return "ECONNREFUSED"
+        case ECONNRESET: return "ECONNRESET"
+        case ETIMEDOUT: return "ETIMEDOUT"
+        case EHOSTUNREACH: return "EHOSTUNREACH"
+        case ENETUNREACH: return "ENETUNREACH"
+        case EHOSTDOWN: return "EHOSTDOWN"
+        case ENETDOWN: return "ENETDOWN"
+        case EAFNOSUPPORT: return "EAFNOSUPPORT"
+        case ENOPROTOOPT: return "ENOPROTOOPT"
+        case ENODEV: return "ENODEV"
+        case ENXIO: return "ENXIO"
+        case EMFILE: return "EMFILE"
+        default: return "errno \(code)"
+        }
+    }
+
     /// strerror's text for an errno value.
     public static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
 

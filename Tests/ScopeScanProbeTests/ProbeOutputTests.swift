@@ -1,4 +1,5 @@
 import ScopeScanProbe
+import ScopeScanRules
 import Testing
 
 #if canImport(Glibc)
@@ -49,9 +50,9 @@ struct ProbeOutputTests {
         #expect(unbound.contains("\"syn_answered\":null"))
         #expect(unbound.contains("\"route\":null"), "no route asked: null")
         var refused = Probe.attempt(seenOn: ["lo"])
-        refused.routeError = "ENETUNREACH"
+        refused.kernelRoute = RouteNote(destination: .v6(refused.address), scope: refused.interface, type: nil, device: nil, table: nil, source: nil, gateway: nil, error: "ENETUNREACH")
         #expect(ProbeJSON.attempt(refused).contains("\"route\":{\"error\":\"ENETUNREACH\"}"))
-        #expect(refused.routeText == "the kernel has no route for \(refused.address) with scope \(refused.interface): ENETUNREACH")
+        #expect(refused.kernelRoute?.text == "the kernel has no route for \(refused.address) with scope \(refused.interface): ENETUNREACH")
     }
 
     @Test("a verdict is wrapped in {\"verdict\": …}")
