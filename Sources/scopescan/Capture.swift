@@ -203,15 +203,16 @@ struct Capture: ParsableCommand {
         }
         // A new interface on -i any: an interface block in the file, a name for the analyser.
         var recorderError: Error?
+        // -w -: the pipe's reader went away; nothing more is written to it.
+        var readerGone = false
         capture.onNewInterface = { interface in
-            do { for recorder in recorders { try recorder.addInterface(interface) } } catch { recorderError = error }
+            do { for recorder in recorders where !(readerGone && recorder === stream) { try recorder.addInterface(interface) } } catch { recorderError = error }
             analyzer.updateInterfaces(capture.interfaces)
         }
         // The -w file is flushed (whole blocks) at least once a second, so a killed capture leaves
         // a readable file; -w - after every poll round (each batch of packets, as tcpdump -U
         // flushes), so whoever reads the pipe sees packets as they come.
         var lastFlush = Timestamp.now()
-        var readerGone = false
         capture.onIdle = { now in
             analyzer.advance(to: now)
             tracer?.poll(now: now)
