@@ -5,27 +5,58 @@
 # oracle crosscheck, tcpdump, scapy, nftables, iproute2 for namespaces, bpftool for the check that
 # the embedded BPF object is current, zstd/lz4/gzip to make compressed inputs, strace). Runs
 # apt-get update once, and only when something is missing.
+# Also installs the man pages (docs/man/*.1) into /usr/local/share/man/man1, or
+# ~/.local/share/man/man1 without root or sudo, so that `man scopescan` works.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(libpcap-dev libbpf-dev zlib1g-dev libzstd-dev liblz4-dev pkg-config)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(tshark tcpdump python3-scapy nftables iproute2 procps bpftool strace zstd lz4 gzip)
+fi
+if [[ "${1:-}" == "--test" ]]; then
+    # The manual's rendering check (man, groff) and the completion scripts run in bash and fish.
+    packages+=(man-db groff-base bash fish)
 fi
 
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
 
 if [[ $(id -u) -eq 0 ]]; then
     as_root=()
 elif command -v sudo >/dev/null; then
     as_root=(sudo)
 else
-    echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2
-    exit 1
+    as_root=(none)
 fi
-echo "install-deps: installing ${missing[*]}" >&2
-"${as_root[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+
+if [[ ${#missing[@]} -gt 0 ]]; then
+    if [[ "${as_root[*]}" == none ]]; then
+        echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2
+        exit 1
+    fi
+    echo "install-deps: installing ${missing[*]}" >&2
+    "${as_root[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The man pages, where man finds them (man-db searches /usr/local/share/man, and
+# ~/.local/share/man for a user with ~/.local/bin on PATH).
+if [[ "${as_root[*]}" == none ]]; then
+    man_dir="$HOME/.local/share/man/man1"
+    as_root=()
+else
+    man_dir=/usr/local/share/man/man1
+fi
+changed=()
+for page in docs/man/*.1; do
+    cmp -s "$page" "$man_dir/$(basename "$page")" || changed+=("$page")
+done
+if [[ ${#changed[@]} -gt 0 ]]; then
+    "${as_root[@]}" install -d "$man_dir"
+    "${as_root[@]}" install -m 0644 "${changed[@]}" "$man_dir/"
+    # apropos and man -k need the index; man scopescan itself works without it.
+    if command -v mandb >/dev/null; then "${as_root[@]}" mandb -q 2>/dev/null || true; fi
+fi

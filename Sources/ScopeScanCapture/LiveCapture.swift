@@ -55,7 +55,8 @@ public final class LiveCapture: PacketSource {
         public var packetsSeen: Int
     }
 
-    public let name: String
+    /// The interfaces captured on, comma-separated, as opened (a `-i 3` by its name).
+    public private(set) var name: String
     public private(set) var interfaces: [CaptureInterface] = []
     private var handles: [Handle] = []
     private let options: Options
@@ -82,24 +83,15 @@ public final class LiveCapture: PacketSource {
         for requested in options.interfaces {
             try open(requested)
         }
+        name = openedNames.joined(separator: ",")
     }
+
+    /// The names of the interfaces opened, in `-i` order: a number given as tcpdump -D numbers
+    /// them is replaced by the interface's name.
+    public var openedNames: [String] { handles.map(\.name) }
 
     deinit {
         for handle in handles { pcap_close(handle.pcap) }
-    }
-
-    public static func capturableNames() -> [String] {
-        var list: UnsafeMutablePointer<pcap_if_t>?
-        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard pcap_findalldevs(&list, &errorBuffer) == 0 else { return [] }
-        defer { pcap_freealldevs(list) }
-        var names: [String] = []
-        var cursor = list
-        while let device = cursor {
-            names.append(String(cString: device.pointee.name))
-            cursor = device.pointee.next
-        }
-        return names
     }
 
     private func open(_ requested: String) throws(CaptureError) {
@@ -116,6 +108,11 @@ public final class LiveCapture: PacketSource {
         if status < 0 {
             let detail = String(cString: pcap_geterr(pcap))
             pcap_close(pcap)
+            // tcpdump's rule: a word that names no interface but is all digits is a number from
+            // `tcpdump -D` (`scopescan interfaces`).
+            if status == PCAP_ERROR_NO_SUCH_DEVICE, let numbered = try Self.device(numbered: requested) {
+                return try open(numbered)
+            }
             throw CaptureError(path: requested, message: Self.explainActivation(status, interface: requested, detail: detail))
         }
         let isAny = requested == "any"

@@ -14,6 +14,8 @@ public final class PcapngWriter {
     private var pending: [UInt8] = []
     private var interfaceCount = 0
     private static let flushThreshold = 1 << 16
+    /// A write failed with EPIPE: the reader of the pipe (`-w - | tshark -r -`) went away.
+    public private(set) var readerGone = false
 
     /// Creates (or truncates) `path` and writes the section header, with an optional comment and
     /// the writing application. `owner`: hand a new file to the user the process will drop to.
@@ -24,6 +26,15 @@ public final class PcapngWriter {
         }
         if let owner { _ = fchown(fd, owner.uid, owner.gid) }
         try self.init(descriptor: fd, path: path, comment: comment, application: application, ownsDescriptor: true)
+    }
+
+    /// Writes to standard output (`capture -w -`), for a pipe or a file the shell opened; refuses
+    /// a terminal, where pcapng is only noise. The caller flushes as often as its reader needs.
+    public convenience init(standardOutputWithComment comment: String?, application: String) throws(CaptureError) {
+        guard isatty(1) != 1 else {
+            throw CaptureError(path: "-w -", message: "standard output is a terminal: refusing to write binary pcapng there; pipe it (-w - | tshark -r -) or redirect it (-w - > out.pcapng)")
+        }
+        try self.init(descriptor: 1, path: "standard output", comment: comment, application: application)
     }
 
     /// Writes through an open descriptor (an `OutputFile`'s temporary file, a `TemporaryFile`);
@@ -112,6 +123,7 @@ public final class PcapngWriter {
             let written = pending.withUnsafeBytes { System.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
+                if errno == EPIPE { readerGone = true }
                 throw CaptureError(path: path, message: "cannot write: \(String(cString: strerror(errno)))")
             }
             offset += written

@@ -22,10 +22,10 @@ struct Analyze: ParsableCommand {
         aliases: ["analyse"]
     )
 
-    @Argument(help: ArgumentHelp("pcap or pcapng files, plain or compressed, '-' for standard input; after -r, a BPF filter expression.", valueName: "file"))
+    @Argument(help: ArgumentHelp("pcap or pcapng files, plain or compressed, '-' for standard input; after -r, a BPF filter expression.", valueName: "file"), completion: .captureFiles)
     var words: [String] = []
 
-    @Option(name: .customShort("r"), help: ArgumentHelp("Read this capture (repeatable); the words after the options then form a BPF filter, as with tcpdump -r.", valueName: "file"))
+    @Option(name: .customShort("r"), help: ArgumentHelp("Read this capture (repeatable); the words after the options then form a BPF filter, as with tcpdump -r.", valueName: "file"), completion: .captureFiles)
     var readFiles: [String] = []
 
     @Option(name: .customShort("c"), help: ArgumentHelp("Stop after this many packets (of each file) that pass the filter.", valueName: "count"))

@@ -10,10 +10,10 @@ struct Decode: ParsableCommand {
         discussion: "JSON keys are documented in docs/decode-json.md and kept stable."
     )
 
-    @Argument(help: ArgumentHelp("A pcap or pcapng file, plain or compressed, '-' for standard input; after -r, a BPF filter expression.", valueName: "file"))
+    @Argument(help: ArgumentHelp("A pcap or pcapng file, plain or compressed, '-' for standard input; after -r, a BPF filter expression.", valueName: "file"), completion: .captureFiles)
     var words: [String] = []
 
-    @Option(name: .customShort("r"), help: ArgumentHelp("Read this capture (repeatable); the words after the options then form a BPF filter, as with tcpdump -r.", valueName: "file"))
+    @Option(name: .customShort("r"), help: ArgumentHelp("Read this capture (repeatable); the words after the options then form a BPF filter, as with tcpdump -r.", valueName: "file"), completion: .captureFiles)
     var readFiles: [String] = []
 
     @Option(name: .customShort("c"), help: ArgumentHelp("Stop after this many packets (of each file) that pass the filter.", valueName: "count"))

@@ -24,13 +24,13 @@ extension Severity: ExpressibleByArgument {}
 /// not declared here: each rule declares its own (`RuleCatalogue.thresholds`), and
 /// `ThresholdArguments` turns `--syn-retries 3` into `--threshold syn-retries=3` before parsing.
 struct RuleOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Read these options from a file: one 'option = value' per line (e.g. 'syn-retries = 3', 'skip-rule = [\"tcp-refused\", \"nonlocal-on-loopback\"]'); repeatable, later files win, the command line over all.", valueName: "file"))
+    @Option(help: ArgumentHelp("Read these options from a file: one 'option = value' per line (e.g. 'syn-retries = 3', 'skip-rule = [\"tcp-refused\", \"nonlocal-on-loopback\"]'); repeatable, later files win, the command line over all.", valueName: "file"), completion: .file())
     var config: String?
 
-    @Option(name: .customLong("rule"), help: ArgumentHelp("Run only this rule (repeatable). See 'scopescan rules'.", valueName: "id"))
+    @Option(name: .customLong("rule"), help: ArgumentHelp("Run only this rule (repeatable). See 'scopescan rules'.", valueName: "id"), completion: .ruleIDs)
     var rules: [String] = []
 
-    @Option(name: .customLong("skip-rule"), help: ArgumentHelp("Do not run this rule (repeatable).", valueName: "id"))
+    @Option(name: .customLong("skip-rule"), help: ArgumentHelp("Do not run this rule (repeatable).", valueName: "id"), completion: .ruleIDs)
     var skippedRules: [String] = []
 
     @Option(name: .customLong("min-severity"), help: "Drop findings below this severity (info, warning, error).")
