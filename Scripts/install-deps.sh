@@ -3,13 +3,16 @@
 # zlib, zstd and lz4 development packages (to build and run: kernel drop tracing, compressed
 # captures; libbpf-dev brings libelf-dev). With --test: also what the tests use (tshark for the
 # oracle crosscheck, tcpdump, scapy, nftables, iproute2 for namespaces, bpftool for the check that
-# the embedded BPF object is current, zstd/lz4/gzip to make compressed inputs, strace). Runs
+# the embedded BPF object is current, zstd/lz4/gzip to make compressed inputs, strace; rsvg-convert,
+# chromium and tesseract to look at the SVG and HTML reports as a person would). Runs
 # apt-get update once, and only when something is missing.
 set -euo pipefail
 
 packages=(libpcap-dev libbpf-dev zlib1g-dev libzstd-dev liblz4-dev pkg-config)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(tshark tcpdump python3-scapy nftables iproute2 procps bpftool strace zstd lz4 gzip)
+    # The report tests: render the SVG, load the HTML in a headless browser, OCR the screenshots.
+    packages+=(librsvg2-bin chromium tesseract-ocr)
 fi
 
 missing=()

@@ -96,10 +96,13 @@ public enum SVGDiagram {
         for (index, name) in lanes.enumerated() {
             let cx = laneColumns[index], shade = palette[index]
             out += "<line x1=\"\(cx)\" y1=\"\(top + boxHeight)\" x2=\"\(cx)\" y2=\"\(height - 8)\" stroke=\"\(shade)\" stroke-width=\"3\" stroke-dasharray=\"8 5\" opacity=\"0.6\"/>\n"
-            let labelWidth = max(name.count, 9) * 9 + 16
-            out += "<rect x=\"\(cx - labelWidth / 2)\" y=\"\(top + 8)\" width=\"\(labelWidth)\" height=\"38\" rx=\"18\" fill=\"#ffffff\" stroke=\"\(shade)\" stroke-width=\"2\"/>\n"
-            text(cx, top + 23, "interface", size: 11, anchor: "middle", family: "sans-serif", fill: shade)
-            text(cx, top + 40, name, size: 15, anchor: "middle", weight: "bold", fill: shade)
+            // A plain heading (no box around it: OCR and eyes both read it better), underlined in
+            // the lane's colour; monospace, so a 0 never reads as an o.
+            let labelWidth = max(name.count * 10, 60)
+            out += "<rect x=\"\(cx - labelWidth / 2 - 4)\" y=\"\(top + 8)\" width=\"\(labelWidth + 8)\" height=\"40\" fill=\"#ffffff\"/>\n"
+            text(cx, top + 21, "interface", size: 11, anchor: "middle", family: "sans-serif", fill: shade)
+            text(cx, top + 40, name, size: 16, anchor: "middle", weight: "bold", fill: "#222222")
+            out += "<line x1=\"\(cx - labelWidth / 2)\" y1=\"\(top + 47)\" x2=\"\(cx + labelWidth / 2)\" y2=\"\(top + 47)\" stroke=\"\(shade)\" stroke-width=\"3\"/>\n"
         }
         var rowY = firstRow
         for message in sequence.messages {
@@ -108,7 +111,11 @@ public enum SVGDiagram {
             let marker = message.interface.flatMap { lanes.firstIndex(of: $0) } ?? lanes.count
             let reply = message.from != 0
             let start = min(from, to) + 10
-            text(start, rowY - 8, "#\(message.frame) \(message.offset) \(message.label)", size: 13, fill: "#111111")
+            let label = "#\(message.frame) \(message.offset) \(message.label)"
+            // A white ground under the label keeps it legible where it crosses a lane (monospace
+            // 13 px is about 7.8 px a character).
+            out += "<rect x=\"\(start - 3)\" y=\"\(rowY - 21)\" width=\"\(label.count * 8 + 6)\" height=\"17\" fill=\"#ffffff\" opacity=\"0.85\"/>\n"
+            text(start, rowY - 8, label, size: 13, fill: "#111111")
             let end = to + (to > from ? -2 : 2)
             out += "<line x1=\"\(from)\" y1=\"\(rowY)\" x2=\"\(end)\" y2=\"\(rowY)\" stroke=\"\(shade)\" stroke-width=\"2.5\"\(reply ? " stroke-dasharray=\"7 4\"" : "") marker-end=\"url(#\(prefix)-arrow-\(marker))\"/>\n"
             if let name = message.interface, let lane = lanes.firstIndex(of: name) {
