@@ -21,6 +21,7 @@ public struct HTMLReport {
     table{border-collapse:collapse;margin:.8em 0;font-size:.92em}
     th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
     th{background:#eef2f8}
+    td.time{white-space:nowrap}
     code,td.mono{font-family:monospace;font-size:.95em;overflow-wrap:anywhere}
     .severity{font-weight:bold;padding:0 .4em;border-radius:.3em;color:#fff}
     .error{background:#c0392b}.warning{background:#b9770e}.info{background:#117a8b}
@@ -109,7 +110,7 @@ public struct HTMLReport {
         if !finding.packets.isEmpty {
             out += "<table class=\"frames\">\n<tr><th>frame</th><th>time</th><th>interface</th><th>source → destination</th><th>what</th>\(finding.kernelColumn ? "<th>kernel</th>" : "")</tr>\n"
             for packet in finding.packets {
-                out += "<tr><td>\(packet.frame)</td><td>\(packet.offset)</td><td>\(Self.h(packet.interface))</td><td class=\"mono\">\(Self.h("\(packet.source) → \(packet.destination)"))</td><td>\(Self.h(packet.what))</td>"
+                out += "<tr><td>\(packet.frame)</td><td class=\"time\">\(packet.offset)</td><td>\(Self.h(packet.interface))</td><td class=\"mono\">\(Self.h("\(packet.source) → \(packet.destination)"))</td><td>\(Self.h(packet.what))</td>"
                 if finding.kernelColumn { out += "<td>\(Self.h(packet.kernel.joined(separator: ", ")))</td>" }
                 out += "</tr>\n"
             }
