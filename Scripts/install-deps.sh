@@ -3,7 +3,8 @@
 # zlib, zstd and lz4 development packages (to build and run: kernel drop tracing, compressed
 # captures; libbpf-dev brings libelf-dev). With --test: also what the tests use (tshark for the
 # oracle crosscheck, tcpdump, scapy, nftables, iproute2 for namespaces, bpftool for the check that
-# the embedded BPF object is current, zstd/lz4/gzip to make compressed inputs, strace). Runs
+# the embedded BPF object is current, zstd/lz4/gzip to make compressed inputs, strace; rsvg-convert,
+# chromium and tesseract to look at the SVG and HTML reports as a person would). Runs
 # apt-get update once, and only when something is missing.
 # Also installs the man pages (docs/man/*.1) into /usr/local/share/man/man1, or
 # ~/.local/share/man/man1 without root or sudo, so that `man scopescan` works.
@@ -13,6 +14,8 @@ cd "$(dirname "$0")/.."
 packages=(libpcap-dev libbpf-dev zlib1g-dev libzstd-dev liblz4-dev pkg-config)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(tshark tcpdump python3-scapy nftables iproute2 procps bpftool strace zstd lz4 gzip)
+    # The report tests: render the SVG, load the HTML in a headless browser, OCR the screenshots.
+    packages+=(librsvg2-bin chromium tesseract-ocr)
 fi
 if [[ "${1:-}" == "--test" ]]; then
     # The manual's rendering check (man, groff) and the completion scripts run in bash and fish.

@@ -34,3 +34,29 @@ long long scopescan_effective_capabilities(void) {
     return (long long)(((unsigned long long)data[1].effective << 32) | data[0].effective);
 }
 #endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
+
+int scopescan_rename_noreplace(const char *from, const char *to) {
+#if defined(__linux__) && defined(SYS_renameat2)
+    // RENAME_NOREPLACE is 1 (linux/fs.h); older glibc has no wrapper, so the raw call.
+    if (syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, 1) == 0) return 0;
+    if (errno != ENOSYS && errno != EINVAL) return -1;
+#endif
+    struct stat info;
+    if (lstat(from, &info) != 0) return -1;
+    if (!S_ISREG(info.st_mode)) {
+        // A directory: rename fails on a non-empty target; refuse an existing one first.
+        if (lstat(to, &info) == 0) { errno = EEXIST; return -1; }
+        return rename(from, to);
+    }
+    if (link(from, to) != 0) return -1;
+    return unlink(from);
+}

@@ -16,6 +16,10 @@ public struct EvidenceOutput {
     public var options: [String]
     /// Markdown appended to the report (the probe's table and verdict).
     public var reportAppendix: String?
+    /// The report's format; nil: by the report's extension, Markdown for any other.
+    public var reportFormat: ReportFormat?
+    /// `--bundle`: a directory or .tar.gz with the evidence and the report in every format.
+    public var bundle: String?
     private var files: PreparedFiles?
 
     /// The temporary files, created by `prepare` (before a privilege drop) or by `write`.
@@ -37,7 +41,7 @@ public struct EvidenceOutput {
 
     /// `--explain`: the report lists each finding's facts.
     public var explain = false
-    public var isRequested: Bool { report != nil || evidence != nil }
+    public var isRequested: Bool { report != nil || evidence != nil || bundle != nil }
 
     /// Creates the temporary files now, so they exist before the process gives up root (whose
     /// user it becomes: `owner`), and their rename at the end is left to a `RenameHelper` that
@@ -72,25 +76,38 @@ public struct EvidenceOutput {
         let plan = EvidencePlan(findings: findings)
         let perRule = analyzer.summary.findingsByRule.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         let sectionComment = "scopescan \(ScopeScanVersion.current) evidence from \(name) (sha256 \(digest)): \(findings.count) finding\(findings.count == 1 ? "" : "s")\(perRule.isEmpty ? "" : " (\(perRule))")"
+        // Without --evidence, the bundle's pcapng is written to a scratch OutputFile that is read
+        // back and discarded, never committed: its target name is never created.
+        let scratch = bundle != nil && files.evidence == nil ? try Self.scratchEvidence() : nil
+        defer { scratch?.discard() }
         let sketches: [Int: PacketSketch]
         do {
-            sketches = try EvidenceWriter.collect(source: try InputFiles.open(capturePath, interfaceName: interfaceName), plan: plan, inputName: name, evidence: files.evidence, sectionComment: sectionComment,
+            sketches = try EvidenceWriter.collect(source: try InputFiles.open(capturePath, interfaceName: interfaceName), plan: plan, inputName: name, evidence: files.evidence ?? scratch, sectionComment: sectionComment,
                                                  uncapturedDrops: Array(Set(findings.flatMap { $0.kernelDrops.filter { $0.frame == nil } })))
         } catch let error as CaptureError {
             throw ScopeScanError(error.description)
         }
+        let size = (try? CaptureFile.size(path: capturePath)) ?? 0
+        let format = (try? CaptureFile.detectFormat(path: capturePath).rawValue) ?? "capture"
+        func model(evidenceName: String?) -> ReportModel {
+            ReportModel(input: .init(name: name, format: format, size: size, sha256: digest, options: options),
+                        version: ScopeScanVersion.current, findings: findings, summary: analyzer.summary, interfaces: analyzer.interfaces,
+                        sketches: sketches, evidenceName: evidenceName, explain: explain)
+        }
         if let reportFile = files.report {
-            let size = (try? CaptureFile.size(path: capturePath)) ?? 0
-            let format = (try? CaptureFile.detectFormat(path: capturePath).rawValue) ?? "capture"
-            var markdown = MarkdownReport(
-                input: .init(name: name, format: format, size: size, sha256: digest, options: options),
-                version: ScopeScanVersion.current, findings: findings, summary: analyzer.summary, interfaces: analyzer.interfaces,
-                sketches: sketches, evidenceName: evidence.map { String($0.split(separator: "/").last ?? Substring($0)) })
-            markdown.explain = explain
-            try Self.write(markdown.render() + (reportAppendix.map { "\n" + $0 } ?? ""), to: reportFile)
+            let chosen = reportFormat ?? report.flatMap { ReportFormat(path: $0) } ?? .md
+            try Self.write(chosen.render(model(evidenceName: evidence.map { String($0.split(separator: "/").last ?? Substring($0)) }), appendix: reportAppendix), to: reportFile)
+        }
+        if let bundle, let pcapng = files.evidence ?? scratch {
+            guard let bytes = System.contents(ofFile: pcapng.temporaryPath) else { throw ScopeScanError("\(bundle): cannot read back the evidence written for it") }
+            try EvidenceBundle(path: bundle).write(model: model(evidenceName: EvidenceBundle.evidenceName), evidence: bytes, appendix: reportAppendix)
         }
         try Self.commit(files.evidence)
         try Self.commit(files.report)
+    }
+
+    static func scratchEvidence() throws(ScopeScanError) -> OutputFile {
+        do { return try OutputFile(path: TemporaryFiles.directory + "/scopescan-bundle-evidence.pcapng") } catch { throw ScopeScanError(error.description) }
     }
 
     /// The report alone (the probe without a capture).

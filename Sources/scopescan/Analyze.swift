@@ -49,8 +49,14 @@ struct Analyze: ParsableCommand {
     @Option(help: "Colour the text output: auto (when standard output is a terminal and NO_COLOR is unset), always, never.")
     var color: ColourChoice = .auto
 
-    @Option(help: ArgumentHelp("Write a Markdown report (environment, findings, packets, sequence diagrams) for a bug report.", valueName: "report.md"))
+    @Option(help: ArgumentHelp("Write a report (environment, findings, packets, sequence diagrams) for a bug report; the format follows the extension: .md, .txt (72-column text for mail), .html (one self-contained page), .svg (the diagrams).", valueName: "report.md"))
     var report: String?
+
+    @Option(name: .customLong("report-format"), help: ArgumentHelp("The --report format whatever its extension: md, txt, html or svg.", valueName: "format"))
+    var reportFormat: ReportFormat?
+
+    @Option(help: ArgumentHelp("Write a new directory, or a .tar.gz, with the evidence pcapng, the report as md, txt and html, the SVG diagrams and a README.txt. It must not exist yet.", valueName: "dir"))
+    var bundle: String?
 
     @Option(help: ArgumentHelp("Write a pcapng holding only the packets that prove the findings, each commented with its findings and original frame number.", valueName: "evidence.pcapng"))
     var evidence: String?
@@ -72,20 +78,29 @@ struct Analyze: ParsableCommand {
             throw ValidationError("give a capture file ('-' reads standard input)")
         }
         try inputs.validate()
-        if (report != nil || evidence != nil) && files.count != 1 {
-            throw ValidationError("--report and --evidence describe one capture: give exactly one input file")
+        if (report != nil || evidence != nil || bundle != nil) && files.count != 1 {
+            throw ValidationError("--report, --evidence and --bundle describe one capture: give exactly one input file")
+        }
+        if let report, reportFormat == nil, ReportFormat(path: report) == nil {
+            throw ValidationError("--report \(report): unknown extension; use .md, .txt, .html, .htm or .svg, or give --report-format md|txt|html|svg")
+        }
+        if reportFormat != nil && report == nil {
+            throw ValidationError("--report-format needs --report")
         }
     }
 
     func run() throws {
         // Before anything is read or written: no output may be an input or, without --force, a capture.
         try SafetyOptions.checkOutputs([("--report", report), ("--evidence", evidence)], inputs: files.filter { $0 != "-" }, force: force)
+        if let bundle, FileIdentity(path: bundle) != nil {
+            throw ScopeScanError("\(bundle): --bundle would write over something that exists; the bundle is always new, choose another name")
+        }
         let filter = try InputFiles.filter(inputs.filterExpression)
         let out = OutputSink(fd: 1)
         let formatter = FindingFormatter(colour: color.isOn(for: out), explain: explain)
         var worst: Severity?
         var unreadable = false
-        let wantsEvidence = report != nil || evidence != nil
+        let wantsEvidence = report != nil || evidence != nil || bundle != nil
         for (position, path) in files.enumerated() {
             let source: PacketSource
             do {
@@ -142,6 +157,8 @@ struct Analyze: ParsableCommand {
         if explain { options.append("--explain") }
         var output = EvidenceOutput(report: report, evidence: evidence, interfaceName: interfaceName, options: options + ruleOptions.effectiveOptions)
         output.explain = explain
+        output.reportFormat = reportFormat
+        output.bundle = bundle
         return output
     }
 
@@ -162,3 +179,5 @@ struct Analyze: ParsableCommand {
         return (analysis.analyzer, analysis.findings)
     }
 }
+
+extension ReportFormat: ExpressibleByArgument {}

@@ -17,4 +17,8 @@ int scopescan_drop_bounding_and_ambient(void);
 long long scopescan_effective_capabilities(void);
 #endif
 
+/// rename(2) that never replaces: fails with EEXIST when `to` exists (renameat2 RENAME_NOREPLACE
+/// on Linux; where the kernel or file system lacks it, link+unlink for a file). 0 or -1 and errno.
+int scopescan_rename_noreplace(const char *from, const char *to);
+
 #endif
