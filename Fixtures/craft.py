@@ -182,7 +182,7 @@ def v4(ttl=64):
 # ------------------------------------------------- macOS lo0 own link-local
 
 def macos_lo0_own_linklocal():
-    """Seed 000: macOS, connect to an own link-local address of en0 via lo0.
+    """After FB16143533 ("IPv6 OSX Link-Local Strangeness"): macOS, connect to an own link-local address of en0 via lo0.
     The stack answers each SYN with ICMPv6 address unreachable."""
     T0 = 1714557600 * SEC  # 2024-05-01 10:00:00 UTC
     A = "fe80::8f1:f892:9152:9106"  # client source
@@ -213,7 +213,7 @@ def macos_lo0_own_linklocal():
 # ------------------------------------------------- FreeBSD lo0 slow connect
 
 def freebsd_lo0_slow_connect():
-    """Seed 003: FreeBSD, ssh to the host's own global address (goes over
+    """After FreeBSD PR 265089 / D35732: FreeBSD, ssh to the host's own global address (goes over
     lo0): two SYNs lost, third (t0+3 s) answered.  Then ssh to the own
     link-local address: SYNs at 0, 1, 3, 7 s never answered."""
     T0 = 1714644000 * SEC  # 2024-05-02 10:00:00 UTC
@@ -461,7 +461,7 @@ def pktap(T0):
     # lo0: clean ::1 handshake made by nc (pid 4242)
     for t, p in handshake(v6(), "::1", "::1", 50010, 8080, T, 0x7A900001, 0x7A901001):
         add(t, p, "lo0", p[TCP].sport == 50010, 4242, "nc", 0x101)
-    # lo0: seed-000 shape: nc connects to the host's own en0 link-local
+    # lo0: the FB16143533 shape: nc connects to the host's own en0 link-local
     A, B = "fe80::8f1:f892:9152:9106", "fe80::8f1:f892:9152:9105"
     syn = IPv6(src=A, dst=B) / TCP(sport=50011, dport=12981, flags="S",
                                    seq=0x7A900002, options=mac_syn_opts(5000))
