@@ -81,9 +81,6 @@ struct Analyze: ParsableCommand {
         if (report != nil || evidence != nil || bundle != nil) && files.count != 1 {
             throw ValidationError("--report, --evidence and --bundle describe one capture: give exactly one input file")
         }
-        if let report, reportFormat == nil, ReportFormat(path: report) == nil {
-            throw ValidationError("--report \(report): unknown extension; use .md, .txt, .html, .htm or .svg, or give --report-format md|txt|html|svg")
-        }
         if reportFormat != nil && report == nil {
             throw ValidationError("--report-format needs --report")
         }
@@ -92,6 +89,10 @@ struct Analyze: ParsableCommand {
     func run() throws {
         // Before anything is read or written: no output may be an input or, without --force, a capture.
         try SafetyOptions.checkOutputs([("--report", report), ("--evidence", evidence)], inputs: files.filter { $0 != "-" }, force: force)
+        // After the safety check, so an output naming an input is reported as that.
+        if let report, reportFormat == nil, ReportFormat(path: report) == nil {
+            throw ScopeScanError("--report \(report): unknown extension; use .md, .txt, .html, .htm or .svg, or give --report-format md|txt|html|svg")
+        }
         if let bundle, FileIdentity(path: bundle) != nil {
             throw ScopeScanError("\(bundle): --bundle would write over something that exists; the bundle is always new, choose another name")
         }

@@ -55,7 +55,8 @@ struct OutputSafetyTests {
         #expect(evidence.status == 2)
         #expect(try Self.digest(other) == before)
 
-        let forced = try run(["analyze", "--force", "--report", other, fixture("linux-clean.pcap")])
+        // A .pcap name says no report format: --report-format md names it.
+        let forced = try run(["analyze", "--force", "--report", other, "--report-format", "md", fixture("linux-clean.pcap")])
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(try String(contentsOfFile: other, encoding: .utf8).hasPrefix("# scopescan report: linux-clean.pcap"))
         // A report over a plain text file needs no --force; two outputs naming one file are refused.
