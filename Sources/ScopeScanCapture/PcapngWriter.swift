@@ -14,6 +14,9 @@ public final class PcapngWriter {
     private var pending: [UInt8] = []
     private var interfaceCount = 0
     private static let flushThreshold = 1 << 16
+    /// Where the section header's comment text starts in the file: block type and length (8),
+    /// byte-order magic, versions and section length (16), the option's code and length (4).
+    public static let sectionCommentOffset = 28
 
     /// Creates (or truncates) `path` and writes the section header, with an optional comment and
     /// the writing application. `owner`: hand a new file to the user the process will drop to.
