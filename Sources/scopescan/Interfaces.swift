@@ -5,7 +5,7 @@ import ScopeScanAnalysis
 import ScopeScanWire
 
 struct Interfaces: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List capturable interfaces with index, state and addresses (scoped).")
+    static let configuration = CommandConfiguration(commandName: "interfaces", abstract: "List capturable interfaces with index, state and addresses (scoped).")
 
     @Option(help: "Output format: text or json (one object per interface).")
     var format: OutputFormat = .text
