@@ -13,6 +13,14 @@ set -euo pipefail
 [[ $# -ge 2 ]] || { sed -n '2,10p' "$0"; exit 2; }
 command -v valgrind >/dev/null || { echo "alloc-count.sh: valgrind is missing (apt-get install valgrind)" >&2; exit 2; }
 BIN=$1; shift
+# valgrind 3.19 gives up on the DWARF that Swift 6.3's toolchain writes ("Possibly corrupted
+# debuginfo file"): count on a copy without the debug sections (the symbol table stays).
+if command -v objcopy >/dev/null; then
+    stripped=$(mktemp /tmp/alloc-count-bin.XXXXXX)
+    trap 'rm -f "$stripped"' EXIT
+    objcopy --strip-debug "$BIN" "$stripped"
+    BIN=$stripped
+fi
 
 # allocs FILE: prints "packets allocations bytes"
 allocs() {

@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(libpcap-dev libbpf-dev zlib1g-dev libzstd-dev liblz4-dev pkg-config)
+packages+=(libssl-dev) # libcrypto: the input's SHA-256 for --report and --evidence
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(tshark tcpdump python3-scapy nftables iproute2 procps bpftool strace zstd lz4 gzip)
     # The report tests: render the SVG, load the HTML in a headless browser, OCR the screenshots.

@@ -16,7 +16,8 @@ public struct CaptureAnalysis {
     /// that happens the file is read once more by a fresh analyser, which then knows every
     /// interface from the first packet, so the outcome never depends on where in the file an
     /// interface was described. Files that describe their interfaces first are read once.
-    /// `willReadAgain` is called before that second pass, `eachPacket` for every packet of a pass.
+    /// `willReadAgain` is called before that second pass, `eachPacket` (when given: a closure call
+    /// per packet is a tenth of the analysis of most packets) for every packet of a pass.
     /// `limit` stops a pass after that many packets passed the filter (tcpdump's `-c`).
     public static func run(
         _ source: PacketSource,
@@ -24,7 +25,7 @@ public struct CaptureAnalysis {
         limit: Int? = nil,
         makeAnalyzer: () -> Analyzer,
         willReadAgain: () -> Void = {},
-        eachPacket: (CapturedPacket) -> Void = { _ in }
+        eachPacket: ((CapturedPacket) -> Void)? = nil
     ) throws -> CaptureAnalysis {
         var analysis = try pass(source, analyzer: makeAnalyzer(), filter: filter, limit: limit, eachPacket: eachPacket)
         if source.describedInterfacesLate {
@@ -38,14 +39,14 @@ public struct CaptureAnalysis {
     /// Thrown from a packet callback to stop reading once `limit` packets were analysed.
     private struct LimitReached: Error {}
 
-    private static func pass(_ source: PacketSource, analyzer: Analyzer, filter: PacketFilter?, limit: Int?, eachPacket: (CapturedPacket) -> Void) throws -> (analyzer: Analyzer, warnings: [CaptureWarning]) {
+    private static func pass(_ source: PacketSource, analyzer: Analyzer, filter: PacketFilter?, limit: Int?, eachPacket: ((CapturedPacket) -> Void)?) throws -> (analyzer: Analyzer, warnings: [CaptureWarning]) {
         analyzer.updateInterfaces(source.interfaces)
         var known = source.interfaces.count
         var analysed = 0
         var warnings: [CaptureWarning] = []
         do {
             warnings = try source.forEachPacket { packet in
-                eachPacket(packet)
+                eachPacket?(packet)
                 if packet.interfaceIndex >= known {
                     analyzer.updateInterfaces(source.interfaces)
                     known = source.interfaces.count

@@ -66,26 +66,38 @@ public struct EvidenceOutput {
 
     /// `capturePath` is read again; `displayName` is what the report and comments call the input
     /// (the file's name for analyze, "live capture on lo, eth0" for capture and probe).
-    public func write(capturePath: String, displayName: String? = nil, findings: [Finding], analyzer: Analyzer) throws {
+    /// `progress` hears of every packet of the pass and of the hash while it is waited for.
+    public func write(capturePath: String, displayName: String? = nil, findings: [Finding], analyzer: Analyzer, progress: EvidenceProgress? = nil) throws {
         var prepared = self
         try prepared.prepare()
         guard let files = prepared.files else { return }
         defer { discard(); prepared.discard() }
         let name = displayName ?? String(capturePath.split(separator: "/").last ?? Substring(capturePath))
-        let digest = SHA256.hexDigest(ofFile: capturePath) ?? "unreadable"
+        // The digest is computed on another thread while this pass reads the same file. The
+        // evidence's section header, written first, holds a placeholder of the digest's length,
+        // overwritten once the digest is known (the file is renamed into place only after that).
+        let hashing = FileDigest(path: capturePath)
         let plan = EvidencePlan(findings: findings)
         let perRule = analyzer.summary.findingsByRule.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        let sectionComment = "scopescan \(ScopeScanVersion.current) evidence from \(name) (sha256 \(digest)): \(findings.count) finding\(findings.count == 1 ? "" : "s")\(perRule.isEmpty ? "" : " (\(perRule))")"
+        let commentHead = "scopescan \(ScopeScanVersion.current) evidence from \(name) (sha256 "
+        let commentTail = "): \(findings.count) finding\(findings.count == 1 ? "" : "s")\(perRule.isEmpty ? "" : " (\(perRule))")"
+        let placeholder = String(repeating: "0", count: Self.digestLength)
         // Without --evidence, the bundle's pcapng is written to a scratch OutputFile that is read
         // back and discarded, never committed: its target name is never created.
         let scratch = bundle != nil && files.evidence == nil ? try Self.scratchEvidence() : nil
         defer { scratch?.discard() }
         let sketches: [Int: PacketSketch]
         do {
-            sketches = try EvidenceWriter.collect(source: try InputFiles.open(capturePath, interfaceName: interfaceName), plan: plan, inputName: name, evidence: files.evidence ?? scratch, sectionComment: sectionComment,
-                                                 uncapturedDrops: Array(Set(findings.flatMap { $0.kernelDrops.filter { $0.frame == nil } })))
+            sketches = try EvidenceWriter.collect(source: try InputFiles.open(capturePath, interfaceName: interfaceName), plan: plan, inputName: name, evidence: files.evidence ?? scratch,
+                                                 sectionComment: commentHead + placeholder + commentTail,
+                                                 uncapturedDrops: Array(Set(findings.flatMap { $0.kernelDrops.filter { $0.frame == nil } })),
+                                                 eachPacket: progress?.eachPacket ?? { _ in })
         } catch let error as CaptureError {
             throw ScopeScanError(error.description)
+        }
+        let digest = hashing.result(waiting: progress?.hashing) ?? "unreadable"
+        if let evidenceFile = files.evidence ?? scratch {
+            try Self.patch(evidenceFile, at: PcapngWriter.sectionCommentOffset + commentHead.utf8.count, with: digest)
         }
         let size = (try? CaptureFile.size(path: capturePath)) ?? 0
         let format = (try? CaptureFile.detectFormat(path: capturePath).rawValue) ?? "capture"
@@ -110,6 +122,18 @@ public struct EvidenceOutput {
         do { return try OutputFile(path: TemporaryFiles.directory + "/scopescan-bundle-evidence.pcapng") } catch { throw ScopeScanError(error.description) }
     }
 
+    /// Hex characters of a SHA-256.
+    static let digestLength = 64
+
+    /// Writes `digest` over the placeholder; one that could not be computed ("unreadable") is
+    /// padded with spaces to the placeholder's length, since the block's length is already written.
+    static func patch(_ file: OutputFile, at offset: Int, with digest: String) throws(ScopeScanError) {
+        var bytes = Array(digest.utf8.prefix(digestLength))
+        bytes += [UInt8](repeating: 0x20, count: digestLength - bytes.count)
+        let wrote = bytes.withUnsafeBytes { pwrite(file.descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+        guard wrote == bytes.count else { throw ScopeScanError("\(file.path): cannot write the input's digest: \(String(cString: strerror(errno)))") }
+    }
+
     /// The report alone (the probe without a capture).
     public func writeReport(_ text: String) throws {
         var prepared = self
@@ -126,5 +150,17 @@ public struct EvidenceOutput {
 
     static func commit(_ file: OutputFile?) throws(ScopeScanError) {
         do { try file?.commit() } catch { throw ScopeScanError(error.description) }
+    }
+}
+
+/// What the progress line hears from the evidence pass: each packet read, and the digest's
+/// progress while the pass waits for it.
+public struct EvidenceProgress {
+    public var eachPacket: (CapturedPacket) -> Void
+    public var hashing: (_ hashed: Int, _ size: Int) -> Void
+
+    public init(eachPacket: @escaping (CapturedPacket) -> Void, hashing: @escaping (_ hashed: Int, _ size: Int) -> Void) {
+        self.eachPacket = eachPacket
+        self.hashing = hashing
     }
 }

@@ -10,13 +10,15 @@ public enum EvidenceWriter {
     /// `evidence`: where the evidence goes (an `OutputFile`'s temporary file; the caller commits it).
     /// `uncapturedDrops`: packets the kernel dropped before the capture saw them; they go on an
     /// extra interface named `kernel-drops` (raw IP), commented with the reason.
+    /// `eachPacket` sees every packet read (the progress line).
     public static func collect(source: PacketSource, plan: EvidencePlan, inputName: String, evidence: OutputFile?, sectionComment: String,
-                               uncapturedDrops: [KernelDropRecord] = []) throws -> [Int: PacketSketch] {
+                               uncapturedDrops: [KernelDropRecord] = [], eachPacket: (CapturedPacket) -> Void = { _ in }) throws -> [Int: PacketSketch] {
         var sketches: [Int: PacketSketch] = [:]
         let writer = try evidence.map { file throws(CaptureError) in try PcapngWriter(descriptor: file.descriptor, path: file.path, comment: sectionComment, application: "scopescan") }
         var interfaceIDs: [Int: Int] = [:]
         let wanted = plan.frames
         _ = try source.forEachPacket { packet in
+            eachPacket(packet)
             guard wanted.contains(packet.frameNumber) else { return }
             let interface = source.interfaces[packet.interfaceIndex]
             let decoded = PacketDecoder.decode(packet.bytes, linkType: packet.linkType)

@@ -8,6 +8,14 @@ protocol ByteStream: AnyObject {
     /// Why the stream ended before its natural end (a read error, a truncated compressed stream),
     /// nil when it simply ended. Valid once `read` has returned 0.
     var endProblem: (offset: Int?, message: String)? { get }
+    /// Streams that produce their bytes in buffers of their own (the decompressor's ring) lend
+    /// the next one instead of copying it: valid until the next call, which gives the previous
+    /// one back; empty at the end of the stream. nil: this stream only copies (`read`).
+    func lendChunk() -> UnsafeRawBufferPointer?
+}
+
+extension ByteStream {
+    func lendChunk() -> UnsafeRawBufferPointer? { nil }
 }
 
 /// A file descriptor read with read(2), after some bytes already taken from it (the magic number
@@ -120,18 +128,31 @@ enum SpoolCleanup {
 }
 
 /// A window over a stream: `need(n)` makes at least `n` bytes contiguous at `window` unless the
-/// stream ends first, `consume(n)` moves past them. The buffer grows to the largest block asked.
-/// Every byte read is also appended to `spool` when there is one.
+/// stream ends first, `consume(n)` moves past them. Every byte read is also appended to `spool`
+/// when there is one.
+///
+/// Over a stream that lends its buffers (`lendChunk`, the decompressor) the window is the lent
+/// buffer itself, so decompressed bytes are not copied again; only a block that straddles two
+/// buffers is assembled in `storage`, after which the window returns to the lent buffer. Over
+/// other streams `storage` is filled by `read` and grows to the largest block asked.
 final class StreamWindow {
     private let stream: ByteStream
     /// Set before anything is consumed: what is already buffered is copied at once.
     var spool: Spool? {
-        didSet { spool?.append(window) }
+        didSet {
+            spool?.append(UnsafeRawBufferPointer(rebasing: storage[start..<end]))
+            if let lent { spool?.append(UnsafeRawBufferPointer(rebasing: lent[lentStart...])) }
+        }
     }
     private var storage: UnsafeMutableRawBufferPointer
     private var start = 0
     private var end = 0
     private var ended = false
+    /// Whether the stream lends its buffers (known after the first read).
+    private var lends: Bool?
+    /// The lent buffer and where its unread bytes start; in use while `storage` is empty.
+    private var lent: UnsafeRawBufferPointer?
+    private var lentStart = 0
     /// Stream offset of `window`'s first byte.
     private(set) var offset = 0
 
@@ -142,25 +163,72 @@ final class StreamWindow {
 
     deinit { storage.deallocate() }
 
-    var window: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: storage[start..<end]) }
+    var window: UnsafeRawBufferPointer {
+        if start == end, let lent { return UnsafeRawBufferPointer(rebasing: lent[lentStart...]) }
+        return UnsafeRawBufferPointer(rebasing: storage[start..<end])
+    }
     var endProblem: (offset: Int?, message: String)? { stream.endProblem }
 
     /// Whether `count` bytes are available; when false, `window` holds all that was left.
     @discardableResult
     func need(_ count: Int) -> Bool {
+        if start == end, let lent, lent.count - lentStart >= count { return true }
+        if lends == nil {
+            lends = true
+            if let first = stream.lendChunk() { accept(first) } else { lends = false }
+        }
+        return lends! ? assemble(count) : fill(count)
+    }
+
+    func consume(_ count: Int) {
+        offset += count
+        if start == end, lent != nil {
+            lentStart += count
+            return
+        }
+        start += count
+        if start == end { start = 0; end = 0 }
+    }
+
+    /// A new lent buffer; the previous one has been given back by the call that lent this one.
+    private func accept(_ chunk: UnsafeRawBufferPointer) {
+        if chunk.isEmpty {
+            ended = true
+            lent = nil
+        } else {
+            spool?.append(chunk)
+            lent = chunk
+        }
+        lentStart = 0
+    }
+
+    /// Lending streams: moves what is left of the lent buffer into `storage` and adds bytes from
+    /// the following buffers until `count` are there; the rest of the last buffer stays lent.
+    private func assemble(_ count: Int) -> Bool {
         while end - start < count && !ended {
-            if storage.count - start < count {
-                if count > storage.count {
-                    let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, storage.count * 2), alignment: 16)
-                    bigger.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: end - start)
-                    storage.deallocate()
-                    storage = bigger
-                } else {
-                    (storage.baseAddress!).copyMemory(from: storage.baseAddress! + start, byteCount: end - start)
-                }
-                end -= start
-                start = 0
+            guard let chunk = lent else {
+                accept(stream.lendChunk() ?? UnsafeRawBufferPointer(start: nil, count: 0))
+                continue
             }
+            if chunk.count == lentStart {
+                accept(stream.lendChunk() ?? UnsafeRawBufferPointer(start: nil, count: 0))
+                continue
+            }
+            if start == end && chunk.count - lentStart >= count { return true }
+            makeRoom(for: count)
+            let take = min(count - (end - start), chunk.count - lentStart)
+            (storage.baseAddress! + end).copyMemory(from: chunk.baseAddress! + lentStart, byteCount: take)
+            end += take
+            lentStart += take
+        }
+        if start == end, let lent { return lent.count - lentStart >= count }
+        return end - start >= count
+    }
+
+    /// Copying streams: reads into `storage` until `count` bytes are there.
+    private func fill(_ count: Int) -> Bool {
+        while end - start < count && !ended {
+            makeRoom(for: count)
             let got = stream.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[end...]))
             if got == 0 {
                 ended = true
@@ -172,9 +240,19 @@ final class StreamWindow {
         return end - start >= count
     }
 
-    func consume(_ count: Int) {
-        start += count
-        offset += count
-        if start == end { start = 0; end = 0 }
+    /// Makes `storage` hold `count` bytes from `start`: moves the unread bytes to the front, and
+    /// grows it when `count` is larger than it.
+    private func makeRoom(for count: Int) {
+        guard storage.count - start < count else { return }
+        if count > storage.count {
+            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, storage.count * 2), alignment: 16)
+            bigger.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: end - start)
+            storage.deallocate()
+            storage = bigger
+        } else {
+            storage.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: end - start)
+        }
+        end -= start
+        start = 0
     }
 }

@@ -112,8 +112,9 @@ struct LZ4Inflater: Inflater {
 }
 
 /// A compressed stream decompressed by a second thread into a ring of buffers, so decompression
-/// and analysis run at the same time. The ring is bounded: the decompressor waits while every
-/// buffer is full, the reader while every buffer is empty.
+/// and analysis run at the same time. The ring is bounded (four buffers of 1 MiB, allocated once):
+/// the decompressor waits while every buffer is full, the reader while every buffer is empty. The
+/// reader reads a filled buffer in place (`lendChunk`) and gives it back when it moves on.
 final class DecompressingStream: ByteStream {
     private let ring: Ring
     private let thread: pthread_t?
@@ -122,8 +123,8 @@ final class DecompressingStream: ByteStream {
     private var position = 0
     private(set) var endProblem: (offset: Int?, message: String)?
 
-    init(source: ByteStream, compression: Compression) {
-        let ring = Ring()
+    init(source: ByteStream, compression: Compression, chunkSize: Int = Ring.defaultChunkSize) {
+        let ring = Ring(chunkSize: chunkSize)
         self.ring = ring
         nonisolated(unsafe) let source = source
         thread = System.startThread {
@@ -143,6 +144,24 @@ final class DecompressingStream: ByteStream {
         if let thread { System.detachThread(thread) }
     }
 
+    /// The buffer lent by `lendChunk`, given back at the next call.
+    private var lentIndex: Int?
+
+    /// The next filled buffer of the ring, without a copy (`StreamWindow` reads it in place).
+    func lendChunk() -> UnsafeRawBufferPointer? {
+        if let lentIndex {
+            ring.release(lentIndex)
+            self.lentIndex = nil
+        }
+        guard let next = ring.nextFilled() else {
+            endProblem = ring.problem
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+        lentIndex = next.index
+        return UnsafeRawBufferPointer(start: ring.chunks[next.index].baseAddress, count: next.count)
+    }
+
+    /// Copies out of the ring (for readers that want their own buffer); not mixed with `lendChunk`.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
         while true {
             if current == nil {
@@ -168,7 +187,7 @@ final class DecompressingStream: ByteStream {
 
 /// The buffers shared by the decompressing thread (producer) and the reader (consumer).
 final class Ring: @unchecked Sendable {
-    static let chunkSize = 1 << 20
+    static let defaultChunkSize = 1 << 20
     static let chunkCount = 4
     let chunks: [UnsafeMutableRawBufferPointer]
     /// Filled buffers in order, with their byte counts; touched only under the lock.
@@ -180,8 +199,9 @@ final class Ring: @unchecked Sendable {
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    init() {
-        chunks = (0..<Self.chunkCount).map { _ in .allocate(byteCount: Self.chunkSize, alignment: 16) }
+    /// `chunkSize`: 1 MiB, or less to test blocks that straddle buffers.
+    init(chunkSize: Int) {
+        chunks = (0..<Self.chunkCount).map { _ in .allocate(byteCount: chunkSize, alignment: 16) }
         free = Array(0..<Self.chunkCount)
         pthread_mutex_init(lock, nil)
         pthread_cond_init(changed, nil)

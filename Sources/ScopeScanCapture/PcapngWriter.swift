@@ -16,6 +16,9 @@ public final class PcapngWriter {
     private static let flushThreshold = 1 << 16
     /// A write failed with EPIPE: the reader of the pipe (`-w - | tshark -r -`) went away.
     public private(set) var readerGone = false
+    /// Where the section header's comment text starts in the file: block type and length (8),
+    /// byte-order magic, versions and section length (16), the option's code and length (4).
+    public static let sectionCommentOffset = 28
 
     /// Creates (or truncates) `path` and writes the section header, with an optional comment and
     /// the writing application. `owner`: hand a new file to the user the process will drop to.

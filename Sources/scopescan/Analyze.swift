@@ -9,6 +9,8 @@ import ScopeScanSystem
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: otherwise ArgumentParser derives it from the type name at every start (docs/performance.md).
+        commandName: "analyze",
         abstract: "Analyse capture files and report misrouting findings.",
         discussion: """
         Each file is analysed on its own; frame numbers count from 1 per file, as Wireshark's do.
@@ -116,7 +118,10 @@ struct Analyze: ParsableCommand {
             if wantsEvidence {
                 // A stream is read again from its private copy; the report names the input as given.
                 let displayName = source.copyPath.map { _ in String(path.split(separator: "/").last ?? Substring(path)) }
-                try evidenceOutput.write(capturePath: source.copyPath ?? source.name, displayName: displayName, findings: findings, analyzer: analyzer)
+                let capturePath = source.copyPath ?? source.name
+                let progress = ProgressLine(evidenceFrom: capturePath, path: source.name)
+                defer { progress?.finish() }
+                try evidenceOutput.write(capturePath: capturePath, displayName: displayName, findings: findings, analyzer: analyzer, progress: progress?.evidenceProgress)
             }
             for finding in findings {
                 worst = max(worst ?? finding.severity, finding.severity)
@@ -171,7 +176,7 @@ struct Analyze: ParsableCommand {
             source, filter: filter, limit: limit,
             makeAnalyzer: { Analyzer(configuration: configuration) },
             willReadAgain: { progress?.startOver() },
-            eachPacket: { progress?.advance(bytes: $0.capturedLength + 16) })
+            eachPacket: progress.map { line in { line.advance(bytes: $0.capturedLength + 16) } })
         // Damage to the file, and what the analyser found wrong (undecodable interfaces, a capture
         // none of whose packets decode): the summary carries both.
         for warning in analysis.analyzer.summary.warnings {

@@ -9,6 +9,8 @@ import ScopeScanSystem
 
 struct Capture: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: otherwise ArgumentParser derives it from the type name at every start (docs/performance.md).
+        commandName: "capture",
         abstract: "Capture live on interfaces and report findings as they happen.",
         discussion: """
         Stops on Ctrl-C / SIGTERM / SIGHUP, after -c packets or after --duration seconds, then concludes \

@@ -6,6 +6,8 @@ import ScopeScanWire
 
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: otherwise ArgumentParser derives it from the type name at every start (docs/performance.md).
+        commandName: "decode",
         abstract: "Print every packet decoded, one line each (text or JSON Lines for jq).",
         discussion: "JSON keys are documented in docs/decode-json.md and kept stable."
     )

@@ -6,6 +6,7 @@ import ScopeScanWire
 
 struct Interfaces: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "interfaces",
         abstract: "List capturable interfaces, numbered as tcpdump -D numbers them, with their addresses (scoped).",
         discussion: """
         Each interface's first line is the one tcpdump -D prints on this host (libpcap's \

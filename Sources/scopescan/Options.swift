@@ -120,8 +120,9 @@ enum ThresholdArguments {
     }
 
     /// The help section listing every declared threshold, for the analysing commands' help,
-    /// wrapped here: the help printer re-wraps only lines wider than the terminal.
-    static var help: String {
+    /// wrapped here: the help printer re-wraps only lines wider than the terminal. Built once:
+    /// three commands' configurations use it, and each is built at every start.
+    static let help: String = {
         let indent = 32, width = 79
         var lines = ["Rule thresholds (declared by the rules; also 'NAME = value' in --config files):"]
         for declaration in RuleCatalogue.thresholds {
@@ -138,5 +139,5 @@ enum ThresholdArguments {
             lines.append(line)
         }
         return lines.joined(separator: "\n")
-    }
+    }()
 }

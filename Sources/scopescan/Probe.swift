@@ -8,6 +8,8 @@ import ScopeScanReport
 /// packets and whether the stack accepted them. The work is ScopeScanProbe's; this is the shell.
 struct Probe: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: otherwise ArgumentParser derives it from the type name at every start (docs/performance.md).
+        commandName: "probe",
         abstract: "Connect to this host's own link-local address while capturing, and say what the OS does with it.",
         discussion: """
         For each up interface with a link-local address (or the one given with -i): listen on that \

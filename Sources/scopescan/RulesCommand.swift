@@ -4,7 +4,7 @@ import ScopeScanAnalysis
 import ScopeScanRules
 
 struct Rules: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the rules with their ids, severities, thresholds and references.")
+    static let configuration = CommandConfiguration(commandName: "rules", abstract: "List the rules with their ids, severities, thresholds and references.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case text, json, markdown

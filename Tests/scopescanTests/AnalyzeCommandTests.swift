@@ -178,6 +178,17 @@ struct AnalyzeCommandTests {
         let piped = try run(["analyze", path])
         #expect(piped.status == 0)
         #expect(piped.stderr.isEmpty, "no progress when stderr is a pipe: \(piped.stderr)")
+
+        // --report and --evidence read the file again: the line goes on through that pass (and
+        // through the hash, when it is the slower), and is cleared before the summary.
+        let report = path + ".md", evidence = path + ".evidence.pcapng"
+        defer { try? FileManager.default.removeItem(atPath: report); try? FileManager.default.removeItem(atPath: evidence) }
+        let withEvidence = try runTool("/usr/bin/script", ["-q", "-e", "-c", "'\(scopescanBinary.path)' analyze '\(path)' --report '\(report)' --evidence '\(evidence)'", "/dev/null"])
+        #expect(withEvidence.status == 0, "\(withEvidence.stderr)")
+        #expect(withEvidence.stdout.contains("\rscopescan: reading \(path): "), "no progress line for the analysis")
+        #expect(withEvidence.stdout.contains("\rscopescan: reading \(path) again for the report and evidence: "), "no progress line for the evidence pass")
+        let last = try #require(withEvidence.stdout.range(of: "summary: 70000 packets"))
+        #expect(withEvidence.stdout[..<last.lowerBound].hasSuffix("\r\u{1b}[K") || withEvidence.stdout[..<last.lowerBound].contains("\r\u{1b}[K"), "cleared before the summary")
     }
 
     @Test("rules lists every rule id, in text and JSON")

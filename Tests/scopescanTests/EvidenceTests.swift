@@ -60,6 +60,37 @@ struct EvidenceTests {
         }
     }
 
+    /// What the report and the evidence name the input by: sha256sum of the file as given when it
+    /// is a regular uncompressed file; for a pipe or a compressed input, of the capture it carried
+    /// (the private copy the second pass reads: the plain pcap or pcapng bytes).
+    @Test("the digest in the report and the evidence is sha256sum's: files as given, pipes and compressed inputs as the capture they carry",
+          arguments: ["file", "pipe", "zstd file", "gzip pipe", "pcapng file", "pcapng pipe"])
+    func digestOfEachInput(_ kind: String) throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let name = kind.hasPrefix("pcapng") ? "linux-two-interfaces.pcapng" : "linux-syn-dropped.pcap"
+        let plain = fixture(name)
+        let outputs = "--report '\(directory.path)/r.md' --evidence '\(directory.path)/e.pcapng' > /dev/null"
+        let command: String
+        switch kind {
+        case "file", "pcapng file": command = "\"$S\" analyze '\(plain)' \(outputs)"
+        case "pipe", "pcapng pipe": command = "cat '\(plain)' | \"$S\" analyze - \(outputs)"
+        case "zstd file": command = "zstd -q -c '\(plain)' > in.pcap.zst && \"$S\" analyze in.pcap.zst \(outputs)"
+        default: command = "gzip -c '\(plain)' | \"$S\" analyze - \(outputs)"
+        }
+        let result = try shell(command, in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        let digest = try SHA256Oracle.hex(of: plain)
+        #expect(digest.count == 64)
+        let report = try String(contentsOfFile: directory.appendingPathComponent("r.md").path, encoding: .utf8)
+        #expect(report.contains(digest), "\(kind): the report does not name \(digest)")
+        let evidence = String(decoding: try Data(contentsOf: directory.appendingPathComponent("e.pcapng")), as: UTF8.self)
+        #expect(evidence.contains("(sha256 \(digest)): "), "\(kind): the evidence's section comment does not name \(digest)")
+        if let comment = try Self.tshark(["-r", directory.appendingPathComponent("e.pcapng").path, "-q", "-z", "io,stat,0"]) {
+            #expect(!comment.isEmpty, "tshark reads the patched section header")
+        }
+    }
+
     @Test("the Markdown report matches the golden file and is byte-identical run to run")
     func markdownGolden() throws {
         let directory = try Self.scratch()

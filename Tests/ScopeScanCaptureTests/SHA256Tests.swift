@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ScopeScanReport
+import ScopeScanCapture
 
 /// The digest the report and evidence files name their input by: the FIPS 180-4 example vectors
 /// (NIST's "SHA-256 examples", also RFC 6234 section 8.5) and sha256sum on a real capture.
