@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what scopescan needs on Debian/Ubuntu. Without arguments: libpcap-dev, libbpf-dev and the
-# zlib, zstd and lz4 development packages (to build and run: kernel drop tracing, compressed
-# captures; libbpf-dev brings libelf-dev). With --test: also what the tests use (tshark for the
+# Installs what scopescan needs on Debian/Ubuntu. Without arguments: libpcap-dev, libbpf-dev, the
+# zlib, zstd and lz4 development packages and libssl-dev (to build and run: kernel drop tracing,
+# compressed captures, SHA-256; libbpf-dev brings libelf-dev). With --test: also what the tests use (tshark for the
 # oracle crosscheck, tcpdump, scapy, nftables, iproute2 for namespaces, bpftool for the check that
 # the embedded BPF object is current, zstd/lz4/gzip to make compressed inputs, strace; rsvg-convert,
 # chromium and tesseract to look at the SVG and HTML reports as a person would). Runs
@@ -11,14 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libpcap-dev libbpf-dev zlib1g-dev libzstd-dev liblz4-dev pkg-config)
-packages+=(libssl-dev) # libcrypto: the input's SHA-256 for --report and --evidence
+# libcrypto (libssl-dev): the input's SHA-256 for --report and --evidence.
+packages=(libpcap-dev libbpf-dev zlib1g-dev libzstd-dev liblz4-dev libssl-dev pkg-config)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(tshark tcpdump python3-scapy nftables iproute2 procps bpftool strace zstd lz4 gzip)
     # The report tests: render the SVG, load the HTML in a headless browser, OCR the screenshots.
     packages+=(librsvg2-bin chromium tesseract-ocr)
-fi
-if [[ "${1:-}" == "--test" ]]; then
     # The manual's rendering check (man, groff) and the completion scripts run in bash and fish.
     packages+=(man-db groff-base bash fish)
 fi
