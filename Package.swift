@@ -65,7 +65,7 @@ let package = Package(
         ),
         .testTarget(name: "ScopeScanWireTests", dependencies: ["ScopeScanWire"]),
         .testTarget(name: "ScopeScanPacketsTests", dependencies: ["ScopeScanPackets"]),
-        .testTarget(name: "ScopeScanReportTests", dependencies: ["ScopeScanReport"]),
+        .testTarget(name: "ScopeScanReportTests", dependencies: ["ScopeScanReport", "ScopeScanRules", "ScopeScanWire", "ScopeScanPackets"]),
         .testTarget(name: "ScopeScanKernelTests", dependencies: ["ScopeScanKernel", "ScopeScanWire", "ScopeScanPackets", "ScopeScanCapture"]),
         .testTarget(name: "ScopeScanSystemTests", dependencies: ["ScopeScanSystem"]),
         .testTarget(name: "ScopeScanCaptureTests", dependencies: ["ScopeScanCapture", "ScopeScanWire"]),
