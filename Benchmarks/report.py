@@ -104,6 +104,11 @@ for label, ours, tool, names in [("zst", zst, unzstd, ("scopescan analyze (pcap.
         floor = max(tool, pcap)
         check(f"analyze f.pcap.{label} ≤ 1.2× the slower of (`{names[1].split(' (')[0]}`, plain analyze)", ours <= 1.2 * floor,
               f"{ours / floor:.2f}× ({ms(ours)} vs {ms(floor)}: {names[1].split(' (')[0]} {ms(tool)}, plain {ms(pcap)})")
+for fmt, ours in [("pcap", pcap), ("pcapng", pcapng)]:
+    before = median(f"baseline analyze ({fmt})")
+    if ours and before:
+        check(f"analyze ({fmt}) no slower than the baseline build (--baseline)", ours <= before,
+              f"{ours / before:.3f}× ({ms(ours)} vs {ms(before)}; fastest runs {fastest(f'scopescan analyze ({fmt})') / fastest(f'baseline analyze ({fmt})'):.3f}×)")
 if pcap and loop:
     check("(reference) analyze vs the libpcap loop", None, f"{pcap / loop:.2f}× ({ms(pcap)} vs {ms(loop)})")
 if pcap and tcpdump_w:

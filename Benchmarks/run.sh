@@ -12,6 +12,9 @@
 #   Benchmarks/run.sh --no-alloc      skip the valgrind allocation check
 #   Benchmarks/run.sh --live          also the live capture comparison on lo (Benchmarks/live.sh)
 #   Benchmarks/run.sh --kernel-drops  also the cost of capture --kernel-drops (root; a namespace)
+#   Benchmarks/run.sh --baseline BIN  also time BIN (an earlier build of scopescan) on the pcap and
+#                                     the pcapng in the same rounds, interleaved with this build:
+#                                     "no slower than before" is then one run's medians
 #
 # Inputs are generated once into Benchmarks/out/ (gitignored) with a fixed generator; they are
 # remade when the generator changes. Results: Benchmarks/out/results.md (the table), *.json
@@ -29,6 +32,7 @@ FLOOD_FLOWS=1000000
 TSHARK=1
 ALLOC=1
 LIVE=0
+BASELINE=
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --runs) RUNS="$2"; shift 2 ;;
@@ -39,6 +43,7 @@ while [[ $# -gt 0 ]]; do
         --no-tshark) TSHARK=0; shift ;;
         --no-alloc) ALLOC=0; shift ;;
         --live) LIVE=1; shift ;;
+        --baseline) BASELINE="$2"; shift 2 ;;
         -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     esac
@@ -169,6 +174,12 @@ fast=(
     -n "gzip -dc (pcap.gz)" "gzip -dc $GZ"
     -n "tcpdump -r -w /dev/null" "tcpdump -r $PCAP -w /dev/null"
 )
+if [[ -n $BASELINE ]]; then
+    [[ -x $BASELINE ]] || { echo "run.sh: --baseline $BASELINE is not an executable" >&2; exit 2; }
+    "$BASELINE" analyze "$PCAP" > "$OUT/analyze-baseline.txt"
+    cmp -s "$OUT/analyze-pcap.txt" "$OUT/analyze-baseline.txt" || echo "run.sh: note: the baseline's analysis differs from this build's" >&2
+    fast+=(-n "baseline analyze (pcap)" "$BASELINE analyze $PCAP" -n "baseline analyze (pcapng)" "$BASELINE analyze $PCAPNG")
+fi
 slow=(-n "TZ=UTC tcpdump -nr" "env TZ=UTC tcpdump -nr $PCAP")
 [[ $TSHARK == 1 ]] && slow+=(-n "tshark -q -z expert" "tshark -r $PCAP -q -z expert")
 for round in $(seq "$ROUNDS"); do
