@@ -164,6 +164,11 @@ struct JSONBytes: ~Copyable {
         count += bytes.count
     }
 
+    mutating func append(_ bytes: Span<UInt8>) {
+        reserve(bytes.count)
+        for i in bytes.indices { append(bytes[i]) }
+    }
+
     mutating func appendLiteral(_ text: StaticString) {
         append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
@@ -199,7 +204,7 @@ struct JSONBytes: ~Copyable {
     }
 
     /// A string value of UTF-8 bytes that need no escaping (an address's text).
-    mutating func add(_ name: StaticString, unescaped text: UnsafeBufferPointer<UInt8>) {
+    mutating func add(_ name: StaticString, unescaped text: Span<UInt8>) {
         key(name)
         append(UInt8(ascii: "\""))
         append(text)

@@ -7,17 +7,18 @@
 // |         Payload Length        |  Next Header  |   Hop Limit   |   4
 // |                         Source Address (16)                   |   8
 // |                      Destination Address (16)                 |  24
-public struct IPv6HeaderView {
+public struct IPv6HeaderView: ~Escapable {
     public static let headerLength = 40
 
-    public let header: UnsafeRawBufferPointer
+    public let header: RawSpan
     /// The bytes after the fixed header, cut to the payload length where the capture holds that much
     /// (a jumbogram's length is applied by the extension-header walk).
-    public let payload: UnsafeRawBufferPointer
+    public let payload: RawSpan
     public let isTruncatedByCapture: Bool
 
     @inline(__always) // decoded once per packet: a call costs as much as the checks
-    public init(checking bytes: UnsafeRawBufferPointer, layer: Layer = .ipv6, offset: Int = 0) throws(DecodeError) {
+    @_lifetime(copy bytes)
+    public init(checking bytes: RawSpan, layer: Layer = .ipv6, offset: Int = 0) throws(DecodeError) {
         guard bytes.count >= Self.headerLength else {
             throw .truncated(layer, at: offset, needed: Self.headerLength, available: bytes.count)
         }

@@ -1,11 +1,12 @@
 // UDP header (RFC 768): source port(2) destination port(2) length(2) checksum(2).
-public struct UDPHeaderView {
+public struct UDPHeaderView: ~Escapable {
     public static let headerLength = 8
 
-    public let header: UnsafeRawBufferPointer
-    public let payload: UnsafeRawBufferPointer
+    public let header: RawSpan
+    public let payload: RawSpan
 
-    public init(checking bytes: UnsafeRawBufferPointer, offset: Int = 0) throws(DecodeError) {
+    @_lifetime(copy bytes)
+    public init(checking bytes: RawSpan, offset: Int = 0) throws(DecodeError) {
         guard bytes.count >= Self.headerLength else {
             throw .truncated(.udp, at: offset, needed: Self.headerLength, available: bytes.count)
         }
