@@ -148,16 +148,15 @@ public final class ConnectionTracker {
         synTimeoutNanoseconds = Int64(nanosecondsIn: configuration.synTimeout)
         let quarter = min(configuration.synTimeout, configuration.flowIdleTimeout) / 4
         sweepInterval = Int64(nanosecondsIn: max(1.0, quarter))
-        continuationFilter = .allocate(capacity: Self.filterSize)
-        continuationFilter.initialize(repeating: 0, count: Self.filterSize)
+        continuationFilter = [UInt8](repeating: 0, count: Self.filterSize)
     }
 
     /// Open attempts counted by the low 14 bits of ISN+1, the sequence number of the client's
     /// segment after the SYN: the analyser asks `mayContinue` for every TCP segment without SYN or
-    /// RST, and only the few whose sequence number hits a slot cost a flow-table lookup. A plain
-    /// 16 KB buffer read through a `let` (no exclusivity check, no hashing, stays in the L1 cache);
-    /// a slot counting 255 attempts stays there (only more lookups, never a missed one).
-    private let continuationFilter: UnsafeMutablePointer<UInt8>
+    /// RST, and only the few whose sequence number hits a slot cost a flow-table lookup. A 16 KB
+    /// array (no hashing, stays in the L1 cache); a slot counting 255 attempts stays there (only
+    /// more lookups, never a missed one).
+    private var continuationFilter: [UInt8]
     static let filterSize = 1 << 14
 
     @inline(__always)
@@ -178,7 +177,6 @@ public final class ConnectionTracker {
         if continuationFilter[slot] < .max { continuationFilter[slot] -= 1 }
     }
 
-    deinit { continuationFilter.deallocate() }
 
     func observe(_ context: PacketContext, tcp: TCPHeaderView, interfaces: InterfaceTable, findings: inout FindingCollector) {
         guard let source = context.packet.source, let destination = context.packet.destination else { return }
@@ -317,7 +315,7 @@ public final class ConnectionTracker {
     func finish(at end: Timestamp?, interfaces: InterfaceTable, findings: inout FindingCollector) {
         let remaining = attempts.values.sorted { $0.firstSYN.frame < $1.firstSYN.frame }
         attempts.removeAll()
-        continuationFilter.update(repeating: 0, count: Self.filterSize)
+        for slot in continuationFilter.indices { continuationFilter[slot] = 0 }
         for attempt in remaining {
             conclude(attempt, attempt.refusal.map { .refused($0) } ?? .unanswered(isPending(attempt, end: end) ? .pending : .endOfCapture), interfaces: interfaces, findings: &findings)
         }
