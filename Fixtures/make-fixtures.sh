@@ -413,10 +413,37 @@ clean_lo() (
     cap_stop "$cap"
 )
 
+# NFLOG (LINKTYPE_NFLOG 239): the server's nftables log its dropped SYNs (input hook, 1) and its
+# own outgoing connection attempts (output hook, 3) to netlink group 16, with prefixes; tcpdump
+# records the group as `nflog:16`, the real kernel's TLVs (prefix, hook, ifindex, payload).
+nflog() (
+    scenario_begin
+    log "linktype-nflog.pcap"
+    two_hosts ssfx-c ssfx-s
+    ip -n ssfx-c addr add 192.0.2.1/24 dev veth0
+    ip -n ssfx-s addr add 192.0.2.2/24 dev veth1
+    ip netns exec ssfx-c sysctl -qw net.ipv4.tcp_syn_retries=1
+    ip netns exec ssfx-s sysctl -qw net.ipv4.tcp_syn_retries=1
+    ip netns exec ssfx-s nft add table inet f
+    ip netns exec ssfx-s nft add chain inet f in '{ type filter hook input priority 0; }'
+    ip netns exec ssfx-s nft add chain inet f out '{ type filter hook output priority 0; }'
+    ip netns exec ssfx-s nft add rule inet f in tcp dport 8080 tcp flags syn log group 16 prefix '"scopescan: drop syn"' drop
+    ip netns exec ssfx-s nft add rule inet f out tcp dport 9 tcp flags syn log group 16 prefix '"scopescan: out to 9"'
+    cap_start ssfx-s tcpdump tcpdump -i nflog:16 -w "$HERE/linktype-nflog.pcap"
+    local cap=$CAP_PID
+    nsu ssfx-c tcp-client 2001:db8:1::2 8080 --timeout 2 || true
+    nsu ssfx-c tcp-client 192.0.2.2 8080 --timeout 2 || true
+    nsu ssfx-s tcp-client 2001:db8:1::1 9 --timeout 2 || true
+    nsu ssfx-s tcp-client 192.0.2.1 9 --timeout 2 || true
+    cap_stop "$cap"
+)
+
 crafted() {
     log "crafted fixtures (craft.py)"
     [[ -f linux-syn-dropped.pcap ]] || { echo "linux-syn-dropped.pcap missing: run the real scenarios first" >&2; exit 1; }
     "$PY" "$HERE/craft.py" "$HERE"
+    # the link types of issue #16, and a mergecap pcapng of several (uses linktype-nflog.pcap)
+    "$PY" "$HERE/craft_linktypes.py" "$HERE"
     # nanosecond classic pcap from the real syn-dropped capture
     editcap -F nsecpcap linux-syn-dropped.pcap nanosecond.pcap
     # truncated: cut in the middle of the last packet's bytes
@@ -444,6 +471,7 @@ real() {
     clean_lo
     asymmetric_two_interfaces
     reroute_both_sides
+    nflog
 }
 
 verify() {
@@ -474,7 +502,7 @@ case $WHAT in
     crafted) crafted ;;
     linklocal_lo|two_interfaces|syn_dropped|syn_dropped_then_answered|icmp6_unreachable|\
     udp_port_unreachable_lo|tcp_refused|anyip_freebind_lo|neighbor_unresolved|clean|clean_lo|\
-    asymmetric_two_interfaces|reroute_both_sides) "$WHAT" ;;
+    asymmetric_two_interfaces|reroute_both_sides|nflog) "$WHAT" ;;
     *) echo "usage: $0 [all|real|crafted|<scenario function>]" >&2; exit 2 ;;
 esac
 chmod 0644 ./*.pcap ./*.pcapng 2>/dev/null || true

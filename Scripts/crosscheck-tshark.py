@@ -18,7 +18,16 @@ For every packet the script compares, where either side decoded them:
   * UDP: ports, length;
   * ICMP/ICMPv6: type, code, the Neighbor Discovery / Redirect target address;
   * for ICMP errors, the quoted packet: source, destination, final next header, ports,
-    TCP sequence number.
+    TCP sequence number;
+  * NFLOG (LINKTYPE_NFLOG): the log prefix and the netfilter hook (tshark's nflog.prefix and
+    nflog.hook, scopescan's "nflog" object).
+
+IP coverage: per link type the script counts the frames in which tshark decodes an IP layer and,
+of those, the frames in which scopescan does too, and the fields compared and mismatched. It fails
+(exit 1) when scopescan shows the IP layer in fewer than --min-ip-coverage percent (default 98) of
+the frames where tshark has one, or when field agreement falls below --min-field-agreement percent
+(default 99.9), for any link type; and, as before, on any mismatch unless --allow-mismatches
+(which the large generated corpus, Scripts/linktype-corpus.py, uses: it is held to the rates).
 
 How tshark's flat `-T fields` output is mapped onto layers: tshark prints every occurrence of a
 field (`-E occurrence=a`, comma separated) in protocol-tree order, and `frame.protocols` lists the
@@ -82,6 +91,7 @@ TSHARK_FIELDS = [
     "icmp.type", "icmp.code",
     "icmpv6.type", "icmpv6.code",
     "icmpv6.nd.ns.target_address", "icmpv6.nd.na.target_address", "icmpv6.nd.rd.target_address",
+    "nflog.prefix", "nflog.hook",
     "_ws.expert.message",
 ]
 
@@ -147,6 +157,11 @@ EXCEPTIONS = {
         "scopescan's quoted IPv6 packet falls back to the first next header when the quoted extension "
         "chain is cut by the quote; tshark reports whatever part of the chain it could read.",
 }
+
+
+# The layer names scopescan's link decoders put in a DecodeError (ScopeScanWire/DecodeError.swift).
+LINK_LAYERS = ("link", "ethernet", "vlan", "pppoe", "mpls", "pbb", "null/loopback", "linux-sll", "linux-sll2",
+               "pktap", "ppp", "cisco-hdlc", "frame-relay", "nflog", "ipnet", "ipoib", "802.11", "radiotap", "llc")
 
 
 def field_owner(name: str) -> str | None:
@@ -273,6 +288,9 @@ class FileResult:
         self.excepted: list[str] = []
         self.notes: list[str] = []
         self.error: str | None = None
+        # link type -> [frames, frames where tshark has IP, of those where scopescan has IP too,
+        #               fields compared, mismatches]
+        self.by_linktype: dict[int, list[int]] = {}
 
 
 def run_scopescan(binary: str, path: str) -> list[dict]:
@@ -347,6 +365,12 @@ def compare_packet(result: FileResult, ours: dict, theirs: TsharkPacket):
     # scopescan gives a packet's first comment; every fixture's packets have at most one.
     cmp("comment", ours.get("comment"), theirs.row.get("frame.comment") or None)
 
+    # -- NFLOG: one nflog layer per frame; read from the row whole (a prefix may hold commas)
+    s_nflog = ours.get("nflog") or {}
+    if "nflog" in theirs.layers or s_nflog:
+        cmp("nflog.prefix", s_nflog.get("prefix"), theirs.row.get("nflog.prefix") or None)
+        cmp("nflog.hook", s_nflog.get("hook"), parse_int(theirs.row.get("nflog.hook")))
+
     # -- outer IP
     outer_block = theirs.ip_block(0)
     t_ip = theirs.block_fields(outer_block)
@@ -357,8 +381,7 @@ def compare_packet(result: FileResult, ours: dict, theirs: TsharkPacket):
     too_many = "too-many-extension-headers" in anomalies
     # The layers scopescan stopped at because of a decode error (and anything after them).
     stopped = set()
-    if error_layer in ("link", "ethernet", "vlan", "null/loopback", "linux-sll", "linux-sll2", "pktap",
-                       "ipv4", "ipv6"):
+    if error_layer in LINK_LAYERS + ("ipv4", "ipv6"):
         stopped = {"ip", "ext", "transport", "quoted"}
     elif error_layer == "ipv6-extension":
         stopped = {"ext", "transport", "quoted"}
@@ -501,9 +524,17 @@ def check_file(binary: str, tshark: str, path: str) -> FileResult:
     if len(ours) != len(packets):
         result.mismatches.append(f"{result.name} frame - packets: scopescan={len(ours)} tshark={len(packets)}")
     for mine, theirs in zip(ours, packets):
+        fields, mismatches = result.fields, len(result.mismatches)
         Comparer(result, mine.get("frame"))("frame", mine.get("frame"), parse_int(theirs.row.get("frame.number")))
         compare_packet(result, mine, theirs)
         result.packets += 1
+        counts = result.by_linktype.setdefault(mine.get("linktype", -1), [0, 0, 0, 0, 0])
+        tshark_ip = theirs.ip_block(0) is not None
+        counts[0] += 1
+        counts[1] += tshark_ip
+        counts[2] += tshark_ip and bool(mine.get("ip"))
+        counts[3] += result.fields - fields
+        counts[4] += len(result.mismatches) - mismatches
     return result
 
 
@@ -522,6 +553,13 @@ def main() -> int:
     parser.add_argument("--scopescan", required=True, help="path to the scopescan binary")
     parser.add_argument("--tshark", default="tshark", help="tshark binary (default: tshark on PATH)")
     parser.add_argument("-v", "--verbose", action="store_true", help="also list every excepted field")
+    parser.add_argument("--min-ip-coverage", type=float, default=98.0,
+                        help="per link type: least %% of tshark's IP frames scopescan must decode IP in (default 98)")
+    parser.add_argument("--min-field-agreement", type=float, default=99.9,
+                        help="per link type: least %% of compared fields that must agree (default 99.9)")
+    parser.add_argument("--allow-mismatches", action="store_true",
+                        help="mismatches alone do not fail the run (the rates above still must hold)")
+    parser.add_argument("--quiet-mismatches", action="store_true", help="list at most 20 mismatches")
     parser.add_argument("files", nargs="*", help="captures (default: Fixtures/ minus the broken ones)")
     args = parser.parse_args()
     if not os.access(args.scopescan, os.X_OK):
@@ -550,9 +588,12 @@ def main() -> int:
 
     if total_mismatches:
         print("\nmismatches:")
-        for r in results:
-            for line in r.mismatches:
-                print(line)
+        listed = [line for r in results for line in r.mismatches]
+        for line in listed[:20] if args.quiet_mismatches else listed:
+            print(line)
+        if args.quiet_mismatches and len(listed) > 20:
+            print(f"... and {len(listed) - 20} more")
+    rates_ok = print_coverage(results, args.min_ip_coverage, args.min_field_agreement)
     if total_excepted:
         used: dict[str, int] = {}
         for r in results:
@@ -573,7 +614,31 @@ def main() -> int:
             print(f"  {note}")
     if errors:
         return 2
-    return 1 if total_mismatches else 0
+    if not rates_ok:
+        return 1
+    return 1 if total_mismatches and not args.allow_mismatches else 0
+
+
+def print_coverage(results, min_coverage: float, min_agreement: float) -> bool:
+    """The per-link-type IP coverage and field agreement table; False when a rate is too low."""
+    totals: dict[int, list[int]] = {}
+    for r in results:
+        for linktype, counts in r.by_linktype.items():
+            acc = totals.setdefault(linktype, [0, 0, 0, 0, 0])
+            for i, value in enumerate(counts):
+                acc[i] += value
+    print(f"\n{'linktype':>8}  {'frames':>7}  {'tshark IP':>9}  {'scopescan IP':>12}  {'IP %':>7}  "
+          f"{'fields':>7}  {'agree %':>8}")
+    ok = True
+    for linktype in sorted(totals):
+        frames, tshark_ip, both_ip, fields, mismatches = totals[linktype]
+        coverage = 100.0 * both_ip / tshark_ip if tshark_ip else 100.0
+        agreement = 100.0 * (fields - mismatches) / fields if fields else 100.0
+        low = coverage < min_coverage or agreement < min_agreement
+        ok = ok and not low
+        print(f"{linktype:>8}  {frames:>7}  {tshark_ip:>9}  {both_ip:>12}  {coverage:>6.2f}%  {fields:>7}  "
+              f"{agreement:>7.3f}%{'  BELOW THRESHOLD' if low else ''}")
+    return ok
 
 
 if __name__ == "__main__":

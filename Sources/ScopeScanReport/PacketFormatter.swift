@@ -12,6 +12,7 @@ public enum PacketFormatter {
         if let pktap = packet.link?.pktap {
             line += " (\(pktap.processName)[\(pktap.processID)])"
         }
+        if let nflog = packet.link?.nflog { line += NFLOGText.text(nflog) }
         let scope = packet.link?.pktap?.interfaceName ?? interface
         if let source = packet.source, let destination = packet.destination {
             let family = packet.ipVersion == 6 ? "IP6" : "IP"
@@ -72,6 +73,13 @@ public enum PacketFormatter {
             object.beginObject("process")
             object.add("pid", Int(pktap.processID))
             object.add("name", pktap.processName)
+            object.endObject()
+        }
+        if let nflog = packet.link?.nflog {
+            object.beginObject("nflog")
+            object.add("group", Int(nflog.resourceID))
+            object.add("hook", nflog.hook.map(Int.init))
+            object.add("prefix", nflog.prefixText)
             object.endObject()
         }
         if let source = packet.source, let destination = packet.destination {
@@ -175,5 +183,16 @@ public enum PacketFormatter {
         }
         if let comment = captured.commentText { object.add("comment", comment) }
         return object.closed()
+    }
+}
+
+/// The NFLOG fields of a `decode` text line: ` nflog group 5 hook 1 prefix "drop-syn"` (the whole
+/// line goes through DisplayText, so a prefix cannot act on the terminal).
+enum NFLOGText {
+    static func text(_ nflog: NFLOGFields) -> String {
+        var text = " nflog group \(nflog.resourceID)"
+        if let hook = nflog.hook { text += " hook \(hook)" }
+        if let prefix = nflog.prefixText { text += " prefix \"\(prefix)\"" }
+        return text
     }
 }

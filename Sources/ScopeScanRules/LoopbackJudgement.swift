@@ -55,6 +55,15 @@ enum LoopbackJudgement {
         if interface.linkType == .linuxSLL || interface.linkType == .linuxSLL2 {
             return LoopbackVerdict(isLoopback: nil, evidence: "arphrd-per-frame", reason: "judged per frame: Linux cooked capture, ARPHRD 772 (loopback) or another device type in each frame")
         }
+        // IPNET is how illumos captures its loopback, but it captures other interfaces the same way
+        // and dl_ipnet names the interface by index only; NFLOG logs packets of any interface. Only
+        // a name (pcapng if_name lo0) tells, so without one there is no verdict to rest findings on.
+        if interface.linkType == .ipnet {
+            return LoopbackVerdict(isLoopback: nil, evidence: "none", reason: "unknown: an unnamed IPNET link (illumos IP observability device): lo0's and a NIC's traffic look alike, and dl_ipnet names the interface only by index")
+        }
+        if interface.linkType == .nflog {
+            return LoopbackVerdict(isLoopback: nil, evidence: "none", reason: "unknown: NFLOG holds netfilter log messages from any interface")
+        }
         return LoopbackVerdict(isLoopback: nil, evidence: "none", reason: "unknown: a \(link) link without a name says nothing about loopback")
     }
 

@@ -1,6 +1,7 @@
 /// The layer a decoder was reading when it stopped or noticed something.
 public enum Layer: String, Sendable, CustomStringConvertible {
     case link, ethernet, vlan, pppoe, mpls, pbb, null = "null/loopback", sll = "linux-sll", sll2 = "linux-sll2", pktap
+    case ppp, chdlc = "cisco-hdlc", frameRelay = "frame-relay", nflog, ipnet, ipoib, ieee80211 = "802.11", radiotap, llc
     case ipv4, ipv6, ipv6Extension = "ipv6-extension"
     case tcp, udp, icmpv4, icmpv6
     case quotedIPv4 = "quoted-ipv4", quotedIPv6 = "quoted-ipv6"

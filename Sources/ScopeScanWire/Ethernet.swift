@@ -1,5 +1,8 @@
 // Ethernet II (IEEE 802.3) with 802.1Q and 802.1ad VLAN tags, and the encapsulations found on
-// provider links: PPPoE sessions (PPPoE.swift), MPLS label stacks (MPLS.swift), PBB I-tags (PBB.swift).
+// provider links: PPPoE sessions (PPPoE.swift), MPLS label stacks (MPLS.swift), PBB I-tags (PBB.swift),
+// and 802.3 length-typed frames with LLC/SNAP (LLC.swift). What follows the IP datagram (padding to
+// the 60-byte minimum, a switch's or tap's vendor trailer, an FCS) is not the link's business: the
+// IPv4 total length / IPv6 payload length bound the packet (IPv4.swift, IPv6.swift).
 //
 //  0                   6                  12      14
 //  +-------------------+------------------+-------+
@@ -40,7 +43,16 @@ public enum EthernetHeader {
                 offset += tagLength
                 continue
             }
-            guard type == .pppoeSession || type == .mplsUnicast || type == .mplsMulticast || type == .pbbITag else { break }
+            guard type == .pppoeSession || type == .mplsUnicast || type == .mplsMulticast || type == .pbbITag else {
+                // An 802.3 length instead of a type: LLC, and with a SNAP header an EtherType (LLC.swift).
+                if type.rawValue <= 1500, encapsulations < maximumEncapsulations, let pid = LLCSNAP.etherType(frame, at: offset) {
+                    encapsulations += 1
+                    type = pid
+                    offset += LLCSNAP.headerLength
+                    continue
+                }
+                break
+            }
             guard encapsulations < maximumEncapsulations else { throw .badField(.ethernet, "encapsulation depth", value: UInt32(encapsulations + 1), at: offset) }
             encapsulations += 1
             if type == .pppoeSession {

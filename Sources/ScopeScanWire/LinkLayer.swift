@@ -17,12 +17,14 @@ public struct LinkLayer: ~Escapable {
     /// device, whatever the capture's interface is named ("any").
     public var arphrdLoopback: Bool { arphrd == Self.arphrdLoopbackType }
     public static let arphrdLoopbackType: UInt16 = 772
-    /// Linux SLL2 interface index, 0 where absent.
+    /// Linux SLL2 interface index, or IPNET's dl_ipnet ifindex; 0 where absent.
     public var interfaceIndex: UInt32
     /// For PKTAP: the header's interface name and process, borrowed from the frame.
     public var pktap: Optional<PKTAPHeaderView>
     /// The DLT_NULL family was in the other byte order from the one this host uses.
     public var byteSwappedFamily: Bool
+    /// For NFLOG: the log group, hook and prefix the TLVs carried (the prefix borrowed from the frame).
+    public var nflog: Optional<NFLOGFields>
     /// The BSD address family of a DLT_NULL/DLT_LOOP frame (it tells the capturing OS), 0 otherwise.
     public var nullFamily: UInt32
 
@@ -40,6 +42,7 @@ public struct LinkLayer: ~Escapable {
         arphrd = 0
         interfaceIndex = 0
         pktap = .none
+        nflog = .none
         byteSwappedFamily = false
         nullFamily = 0
     }
@@ -73,6 +76,25 @@ public enum LinkDecoder {
             return try LinuxSLL2Header.decode(frame, linkType: linkType)
         case .pktap, .user2:
             return try PKTAPHeaderView.decode(frame, linkType: linkType)
+        case .ppp, .pppHDLC:
+            return try PPPFrame.decode(frame, linkType: linkType)
+        case .pppEther:
+            let (type, end) = try PPPoESession.decode(frame, at: 0)
+            return LinkLayer(linkType: linkType, networkProtocol: type, headerLength: end)
+        case .cHDLC:
+            return try CiscoHDLC.decode(frame, linkType: linkType)
+        case .frameRelay:
+            return try FrameRelay.decode(frame, linkType: linkType)
+        case .nflog:
+            return try NFLOGHeader.decode(frame, linkType: linkType)
+        case .ipnet:
+            return try IPNETHeader.decode(frame, linkType: linkType)
+        case .ipoib:
+            return try IPoIBHeader.decode(frame, linkType: linkType)
+        case .ieee80211:
+            return try IEEE80211Header.decode(frame, at: 0, linkType: linkType)
+        case .ieee80211Radiotap:
+            return try RadiotapHeader.decode(frame, linkType: linkType)
         default:
             throw DecodeError(layer: .link, kind: .unsupportedLinkType, offset: 0, needed: 0, available: frame.count, value: linkType.rawValue)
         }

@@ -7,21 +7,38 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConver
     /// BSD loopback: a 4-byte address family in the capturing host's byte order.
     public static let null = LinkType(0)
     public static let ethernet = LinkType(1)
+    /// PPP (RFC 1661), with or without RFC 1662's 0xff 0x03 framing.
+    public static let ppp = LinkType(9)
+    /// PPP in HDLC-like framing (RFC 1662); BSD/OS also wrote Cisco HDLC frames with it.
+    public static let pppHDLC = LinkType(50)
+    /// PPPoE session frames without their Ethernet header (RFC 2516 section 4).
+    public static let pppEther = LinkType(51)
     /// DLT_RAW as OpenBSD (14) and most others (12) number it; LINKTYPE_RAW is 101 in files.
     public static let rawBSD12 = LinkType(12)
     public static let rawBSD14 = LinkType(14)
     public static let raw = LinkType(101)
     /// OpenBSD loopback: the same 4-byte family as DLT_NULL, always big-endian.
+    public static let cHDLC = LinkType(104)
+    public static let ieee80211 = LinkType(105)
+    public static let frameRelay = LinkType(107)
     public static let loop = LinkType(108)
     public static let linuxSLL = LinkType(113)
+    public static let ieee80211Radiotap = LinkType(127)
     /// DLT_USER2: Apple's tools write PKTAP captures with this number.
     public static let user2 = LinkType(149)
+    /// Solaris/illumos IP observability devices (/dev/ipnet/*), their loopback capture.
+    public static let ipnet = LinkType(226)
     public static let ipv4 = LinkType(228)
     public static let ipv6 = LinkType(229)
+    /// Linux netfilter log messages (`tcpdump -i nflog:N`).
+    public static let nflog = LinkType(239)
+    public static let ipoib = LinkType(242)
     public static let pktap = LinkType(258)
     public static let linuxSLL2 = LinkType(276)
 
-    public static let supported: [LinkType] = [.null, .ethernet, .rawBSD12, .rawBSD14, .raw, .loop, .linuxSLL, .user2, .ipv4, .ipv6, .pktap, .linuxSLL2]
+    public static let supported: [LinkType] = [.null, .ethernet, .ppp, .rawBSD12, .rawBSD14, .pppHDLC, .pppEther, .raw, .cHDLC, .ieee80211,
+                                               .frameRelay, .loop, .linuxSLL, .ieee80211Radiotap, .user2, .ipnet, .ipv4, .ipv6, .nflog,
+                                               .ipoib, .pktap, .linuxSLL2]
 
     public var isSupported: Bool { LinkType.supported.contains(self) }
 
@@ -32,12 +49,22 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConver
         switch rawValue {
         case 0: return "NULL"
         case 1: return "EN10MB"
+        case 9: return "PPP"
+        case 50: return "PPP_HDLC"
+        case 51: return "PPP_ETHER"
+        case 104: return "C_HDLC"
+        case 105: return "IEEE802_11"
+        case 107: return "FRELAY"
         case 12, 14, 101: return "RAW"
         case 108: return "LOOP"
         case 113: return "LINUX_SLL"
+        case 127: return "IEEE802_11_RADIO"
         case 149: return "USER2 (PKTAP)"
+        case 226: return "IPNET"
         case 228: return "IPV4"
         case 229: return "IPV6"
+        case 239: return "NFLOG"
+        case 242: return "IPOIB"
         case 258: return "PKTAP"
         case 276: return "LINUX_SLL2"
         default: return "LINKTYPE_\(rawValue)"

@@ -9,7 +9,8 @@
 // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //
 // VER and TYPE are 1, CODE is 0 in the session stage. PPP protocol 0x0057 is IPv6 (RFC 5072),
-// 0x0021 IPv4 (RFC 1332); anything else (LCP, IPCP…) is a link-only frame. With protocol field
+// 0x0021 IPv4 (RFC 1332), 0x0281/0x0283 MPLS (RFC 3032 section 4.3; PPP.swift reads the field);
+// anything else (LCP, IPCP…) is a link-only frame. With protocol field
 // compression (RFC 1661 section 6.5) the field is one byte, 0x57 or 0x21: a protocol number's
 // first byte is even and its last odd, so an odd first byte is a compressed field.
 public enum PPPoESession {
@@ -27,7 +28,7 @@ public enum PPPoESession {
     public static let ipv4Protocol: UInt16 = 0x0021
 
     /// The network protocol (as an EtherType) the session frame at `offset` carries, and where it
-    /// starts. Protocols other than IP map to EtherType 0 (not decoded further, not an error).
+    /// starts. Protocols other than IP and MPLS map to EtherType 0 (not decoded further, not an error).
     @inline(__always)
     static func decode(_ frame: RawSpan, at offset: Int) throws(DecodeError) -> (EtherType, Int) {
         guard frame.count - offset >= headerLength - 1 else {
@@ -35,22 +36,10 @@ public enum PPPoESession {
         }
         let versionType = frame.u8(offset + Field.versionType)
         guard versionType == 0x11 else { throw .badField(.pppoe, "version/type", value: UInt32(versionType), at: offset) }
-        let first = frame.u8(offset + Field.pppProtocol)
-        let protocolNumber: UInt16, length: Int
-        if first & 1 == 1 {
-            (protocolNumber, length) = (UInt16(first), headerLength - 1)
-        } else {
-            guard frame.count - offset >= headerLength else {
-                throw .truncated(.pppoe, at: offset, needed: headerLength, available: frame.count - offset)
-            }
-            (protocolNumber, length) = (frame.be16(offset + Field.pppProtocol), headerLength)
+        // The whole protocol field must be there; the error names the PPPoE header's start.
+        if frame.u8(offset + Field.pppProtocol) & 1 == 0 && frame.count - offset < headerLength {
+            throw .truncated(.pppoe, at: offset, needed: headerLength, available: frame.count - offset)
         }
-        let type: EtherType
-        switch protocolNumber {
-        case ipv6Protocol: type = .ipv6
-        case ipv4Protocol: type = .ipv4
-        default: type = EtherType(rawValue: 0)
-        }
-        return (type, offset + length)
+        return try PPPFrame.networkProtocol(frame, at: offset + Field.pppProtocol, layer: .pppoe)
     }
 }

@@ -131,6 +131,18 @@ struct LinkFacts {
     var nullFamily: UInt32
     var pktapInterfaceName: String?
     var pktapProcessName: String?
+    var nflog: NFLOGFacts?
+
+    /// The plain fields of `NFLOGFields`, the prefix as text.
+    struct NFLOGFacts {
+        var family: UInt8
+        var resourceID: UInt16
+        var hook: UInt8?
+        var prefixText: String?
+        var inputInterface: UInt32?
+        var outputInterface: UInt32?
+        var payloadLength: Int
+    }
 
     init(_ link: borrowing LinkLayer) {
         linkType = link.linkType
@@ -146,5 +158,9 @@ struct LinkFacts {
         nullFamily = link.nullFamily
         pktapInterfaceName = link.pktap?.interfaceName
         pktapProcessName = link.pktap?.processName
+        if let fields = link.nflog {
+            nflog = NFLOGFacts(family: fields.family, resourceID: fields.resourceID, hook: fields.hook, prefixText: fields.prefixText,
+                               inputInterface: fields.inputInterface, outputInterface: fields.outputInterface, payloadLength: fields.payloadLength)
+        }
     }
 }
