@@ -42,24 +42,24 @@ public struct IPv4HeaderView: ~Escapable {
         isTruncatedByCapture = totalLength > bytes.count
     }
 
-    public var headerLength: Int { header.count }
-    public var dscp: UInt8 { header.u8(1) >> 2 }
-    public var totalLength: UInt16 { header.be16(2) }
-    public var identification: UInt16 { header.be16(4) }
-    public var dontFragment: Bool { header.u8(6) & 0x40 != 0 }
-    public var moreFragments: Bool { header.u8(6) & 0x20 != 0 }
+    @inlinable public var headerLength: Int { header.count }
+    @inlinable public var dscp: UInt8 { header.u8(1) >> 2 }
+    @inlinable public var totalLength: UInt16 { header.be16(2) }
+    @inlinable public var identification: UInt16 { header.be16(4) }
+    @inlinable public var dontFragment: Bool { header.u8(6) & 0x40 != 0 }
+    @inlinable public var moreFragments: Bool { header.u8(6) & 0x20 != 0 }
     /// Fragment offset in bytes.
-    public var fragmentOffset: Int { Int(header.be16(6) & 0x1fff) * 8 }
-    public var ttl: UInt8 { header.u8(8) }
-    public var proto: IPProtocol { IPProtocol(header.u8(9)) }
-    public var checksum: UInt16 { header.be16(10) }
-    public var source: IPv4Address { IPv4Address(header.be32(12)) }
-    public var destination: IPv4Address { IPv4Address(header.be32(16)) }
+    @inlinable public var fragmentOffset: Int { Int(header.be16(6) & 0x1fff) * 8 }
+    @inlinable public var ttl: UInt8 { header.u8(8) }
+    @inlinable public var proto: IPProtocol { IPProtocol(header.u8(9)) }
+    @inlinable public var checksum: UInt16 { header.be16(10) }
+    @inlinable public var source: IPv4Address { IPv4Address(header.be32(12)) }
+    @inlinable public var destination: IPv4Address { IPv4Address(header.be32(16)) }
     public var options: RawSpan {
         @_lifetime(copy self) get { header.tail(from: 20) }
     }
 
-    public var isChecksumValid: Bool { InternetChecksum.sum(header) == 0xffff }
+    @inlinable public var isChecksumValid: Bool { InternetChecksum.sum(header) == 0xffff }
 }
 
 /// The ones'-complement sum of RFC 1071.

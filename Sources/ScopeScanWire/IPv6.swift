@@ -37,11 +37,11 @@ public struct IPv6HeaderView: ~Escapable {
         }
     }
 
-    public var trafficClass: UInt8 { UInt8(truncatingIfNeeded: header.be16(0) >> 4) }
-    public var flowLabel: UInt32 { header.be32(0) & 0x000f_ffff }
-    public var payloadLength: UInt16 { header.be16(4) }
-    public var nextHeader: IPProtocol { IPProtocol(header.u8(6)) }
-    public var hopLimit: UInt8 { header.u8(7) }
-    public var source: IPv6Address { IPv6Address(high: header.be64(8), low: header.be64(16)) }
-    public var destination: IPv6Address { IPv6Address(high: header.be64(24), low: header.be64(32)) }
+    @inlinable public var trafficClass: UInt8 { UInt8(truncatingIfNeeded: header.be16(0) >> 4) }
+    @inlinable public var flowLabel: UInt32 { header.be32(0) & 0x000f_ffff }
+    @inlinable public var payloadLength: UInt16 { header.be16(4) }
+    @inlinable public var nextHeader: IPProtocol { IPProtocol(header.u8(6)) }
+    @inlinable public var hopLimit: UInt8 { header.u8(7) }
+    @inlinable public var source: IPv6Address { IPv6Address(high: header.be64(8), low: header.be64(16)) }
+    @inlinable public var destination: IPv6Address { IPv6Address(high: header.be64(24), low: header.be64(32)) }
 }

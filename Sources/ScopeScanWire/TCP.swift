@@ -62,15 +62,15 @@ public struct TCPHeaderView: ~Escapable {
         payload = bytes.tail(from: headerLength)
     }
 
-    public var sourcePort: UInt16 { header.be16(0) }
-    public var destinationPort: UInt16 { header.be16(2) }
-    public var sequenceNumber: UInt32 { header.be32(4) }
-    public var acknowledgmentNumber: UInt32 { header.be32(8) }
-    public var headerLength: Int { header.count }
-    public var flags: TCPFlags { TCPFlags(rawValue: header.be16(12) & 0x01ff) }
-    public var window: UInt16 { header.be16(14) }
-    public var checksum: UInt16 { header.be16(16) }
-    public var urgentPointer: UInt16 { header.be16(18) }
+    @inlinable public var sourcePort: UInt16 { header.be16(0) }
+    @inlinable public var destinationPort: UInt16 { header.be16(2) }
+    @inlinable public var sequenceNumber: UInt32 { header.be32(4) }
+    @inlinable public var acknowledgmentNumber: UInt32 { header.be32(8) }
+    @inlinable public var headerLength: Int { header.count }
+    @inlinable public var flags: TCPFlags { TCPFlags(rawValue: header.be16(12) & 0x01ff) }
+    @inlinable public var window: UInt16 { header.be16(14) }
+    @inlinable public var checksum: UInt16 { header.be16(16) }
+    @inlinable public var urgentPointer: UInt16 { header.be16(18) }
     public var optionBytes: RawSpan {
         @inline(__always) @_lifetime(copy self) get { header.tail(from: 20) }
     }

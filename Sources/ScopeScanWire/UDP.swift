@@ -15,8 +15,8 @@ public struct UDPHeaderView: ~Escapable {
         payload = bytes.tail(from: Self.headerLength).head(max(0, length - Self.headerLength))
     }
 
-    public var sourcePort: UInt16 { header.be16(0) }
-    public var destinationPort: UInt16 { header.be16(2) }
-    public var length: UInt16 { header.be16(4) }
-    public var checksum: UInt16 { header.be16(6) }
+    @inlinable public var sourcePort: UInt16 { header.be16(0) }
+    @inlinable public var destinationPort: UInt16 { header.be16(2) }
+    @inlinable public var length: UInt16 { header.be16(4) }
+    @inlinable public var checksum: UInt16 { header.be16(6) }
 }
