@@ -1,5 +1,12 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
+
+// Every Swift target: borrowed views need `Lifetimes` (`~Escapable` types with `@_lifetime`, still
+// experimental in Swift 6.3), and strict memory safety (SE-0458) makes the compiler warn at each
+// use of an unsafe construct not marked `unsafe`; Scripts/unsafe-sites.sh counts them per module.
+let safety: [SwiftSetting] = [.enableExperimentalFeature("Lifetimes"), .strictMemorySafety()]
+// Tests build fixtures with pointers freely; they get the views' feature, not the counting.
+let testSettings: [SwiftSetting] = [.enableExperimentalFeature("Lifetimes")]
 
 let package = Package(
     name: "scopescan",
@@ -25,19 +32,19 @@ let package = Package(
         // The platform layer: the C library of this OS (Glibc, Musl or Darwin) and the calls that differ.
         // C calls Swift cannot import (variadic prctl, raw capset), for ScopeScanSystem only.
         .target(name: "CScopeScanSystem"),
-        .target(name: "ScopeScanSystem", dependencies: ["CScopeScanSystem"]),
+        .target(name: "ScopeScanSystem", dependencies: ["CScopeScanSystem"], swiftSettings: safety),
         // Zero-copy protocol views. No I/O, no C.
-        .target(name: "ScopeScanWire"),
+        .target(name: "ScopeScanWire", swiftSettings: safety),
         // Platform-free packet values: captured packet, interface description, timestamps, the
         // packet-source protocol. No libpcap, no I/O.
-        .target(name: "ScopeScanPackets", dependencies: ["ScopeScanWire"]),
+        .target(name: "ScopeScanPackets", dependencies: ["ScopeScanWire"], swiftSettings: safety),
         // Packet sources: libpcap files and live handles, the native pcapng reader, streams (pipes,
         // compressed captures, decompressed by a second thread), capture writers.
-        .target(name: "ScopeScanCapture", dependencies: ["CPcap", "CZlib", "CZstd", "CLZ4", "ScopeScanSystem", "ScopeScanWire", "ScopeScanPackets"]),
+        .target(name: "ScopeScanCapture", dependencies: ["CPcap", "CZlib", "CZstd", "CLZ4", "ScopeScanSystem", "ScopeScanWire", "ScopeScanPackets"], swiftSettings: safety),
         // Flow table, rules, findings. Needs packet values only: no libpcap.
-        .target(name: "ScopeScanRules", dependencies: ["ScopeScanWire", "ScopeScanPackets"]),
+        .target(name: "ScopeScanRules", dependencies: ["ScopeScanWire", "ScopeScanPackets"], swiftSettings: safety),
         // Text, JSON Lines, Markdown and the evidence plan. No libpcap.
-        .target(name: "ScopeScanReport", dependencies: ["ScopeScanSystem", "ScopeScanWire", "ScopeScanPackets", "ScopeScanRules"]),
+        .target(name: "ScopeScanReport", dependencies: ["ScopeScanSystem", "ScopeScanWire", "ScopeScanPackets", "ScopeScanRules"], swiftSettings: safety),
         // The pipeline a library user calls: open a capture, analyse it (two passes when needed),
         // write the report and the evidence pcapng.
         // libbpf, found through pkg-config (Debian: libbpf-dev, which brings libelf-dev and zlib1g-dev).
@@ -51,28 +58,29 @@ let package = Package(
         ),
         // Kernel drop reasons for a live capture, the matcher tying them to captured frames, route
         // lookups. Linux only at run time; builds everywhere.
-        .target(name: "ScopeScanKernel", dependencies: ["CKernelDrops", "ScopeScanSystem", "ScopeScanWire", "ScopeScanPackets"]),
-        .target(name: "ScopeScanAnalysis", dependencies: ["CZlib", "ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanKernel"]),
+        .target(name: "ScopeScanKernel", dependencies: ["CKernelDrops", "ScopeScanSystem", "ScopeScanWire", "ScopeScanPackets"], swiftSettings: safety),
+        .target(name: "ScopeScanAnalysis", dependencies: ["CZlib", "ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanKernel"], swiftSettings: safety),
         // `scopescan probe` as a library: the plan of attempts, the platform sockets and routes, the
         // capture session, the verdict and its outputs. The verdict and plan are pure values.
-        .target(name: "ScopeScanProbe", dependencies: ["ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanAnalysis", "ScopeScanKernel"]),
+        .target(name: "ScopeScanProbe", dependencies: ["ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanAnalysis", "ScopeScanKernel"], swiftSettings: safety),
         .executableTarget(
             name: "scopescan",
             dependencies: [
                 "ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanAnalysis", "ScopeScanProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: safety
         ),
-        .testTarget(name: "ScopeScanWireTests", dependencies: ["ScopeScanWire"]),
-        .testTarget(name: "ScopeScanPacketsTests", dependencies: ["ScopeScanPackets"]),
-        .testTarget(name: "ScopeScanReportTests", dependencies: ["ScopeScanReport", "ScopeScanRules", "ScopeScanWire", "ScopeScanPackets"]),
-        .testTarget(name: "ScopeScanKernelTests", dependencies: ["ScopeScanKernel", "ScopeScanWire", "ScopeScanPackets", "ScopeScanCapture"]),
-        .testTarget(name: "ScopeScanSystemTests", dependencies: ["ScopeScanSystem"]),
-        .testTarget(name: "ScopeScanCaptureTests", dependencies: ["ScopeScanCapture", "ScopeScanWire"]),
-        .testTarget(name: "ScopeScanProbeTests", dependencies: ["ScopeScanProbe", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanRules", "ScopeScanWire"]),
-        .testTarget(name: "ScopeScanRulesTests", dependencies: ["ScopeScanRules", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanWire"]),
+        .testTarget(name: "ScopeScanWireTests", dependencies: ["ScopeScanWire"], swiftSettings: testSettings),
+        .testTarget(name: "ScopeScanPacketsTests", dependencies: ["ScopeScanPackets"], swiftSettings: testSettings),
+        .testTarget(name: "ScopeScanReportTests", dependencies: ["ScopeScanReport", "ScopeScanRules", "ScopeScanWire", "ScopeScanPackets"], swiftSettings: testSettings),
+        .testTarget(name: "ScopeScanKernelTests", dependencies: ["ScopeScanKernel", "ScopeScanWire", "ScopeScanPackets", "ScopeScanCapture"], swiftSettings: testSettings),
+        .testTarget(name: "ScopeScanSystemTests", dependencies: ["ScopeScanSystem"], swiftSettings: testSettings),
+        .testTarget(name: "ScopeScanCaptureTests", dependencies: ["ScopeScanCapture", "ScopeScanWire"], swiftSettings: testSettings),
+        .testTarget(name: "ScopeScanProbeTests", dependencies: ["ScopeScanProbe", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanRules", "ScopeScanWire"], swiftSettings: testSettings),
+        .testTarget(name: "ScopeScanRulesTests", dependencies: ["ScopeScanRules", "ScopeScanAnalysis", "ScopeScanCapture", "ScopeScanWire"], swiftSettings: testSettings),
         // Golden/ holds expected outputs, read by path.
-        .testTarget(name: "scopescanTests", dependencies: ["scopescan"], exclude: ["Golden"]),
+        .testTarget(name: "scopescanTests", dependencies: ["scopescan"], exclude: ["Golden"], swiftSettings: testSettings),
     ]
 )
 

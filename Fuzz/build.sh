@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SWIFTC=${SWIFTC:-swiftc}
 mkdir -p Fuzz/out
-FLAGS=(-sanitize=fuzzer,address -parse-as-library -g -swift-version 6)
+FLAGS=(-sanitize=fuzzer,address -parse-as-library -g -swift-version 6 -enable-experimental-feature Lifetimes)
 # Linking uses lld (-use-ld=lld): gold warns about every local ASan check symbol.
 
 build_decoder() {

@@ -15,6 +15,9 @@ fi
 if [[ -x Scripts/linktype-corpus.py ]]; then
     /usr/bin/python3 Scripts/linktype-corpus.py --scopescan "$(swift build --show-bin-path)/scopescan"
 fi
+# Unsafe code per module (strict memory safety warnings) against Scripts/unsafe-baseline.txt: fails
+# when a module gained unsafe sites.
+Scripts/unsafe-sites.sh
 # One plain closing line for whoever reads only the end of the log.
 count=$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} in .* passed.*/\1/p' .build/test-output.txt | tail -n 1)
 echo "tests: ${count:-0} passed, 0 failed"

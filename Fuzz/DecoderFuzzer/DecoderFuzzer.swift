@@ -3,8 +3,9 @@
 // Input layout: 2 bytes (big-endian) selecting a link type from `LinkType.supported` (modulo its
 // count), then the frame. The frame is decoded with `PacketDecoder.decode`, and every accessor of
 // every layer that came out is read, so the fuzzer reaches each field read the views make. On top of
-// AddressSanitizer (reads outside the input) and, in -Onone builds, Swift's bounds preconditions
-// (reads outside a view's slice), the harness checks invariants the decoder promises:
+// AddressSanitizer (reads outside the input) and the spans' bounds checks (reads outside a view's
+// bytes, in every build: `RawSpan` and `Span` check in -O too), the harness checks invariants the
+// decoder promises:
 //   * every view it hands out lies inside the frame;
 //   * address text round-trips through the parsers (RFC 5952 output is valid RFC 4291 input);
 //   * decoding in place (`decode(_:linkType:into:)`) gives what `decode(_:linkType:)` returns.
@@ -18,21 +19,23 @@ nonisolated(unsafe) var sink: UInt64 = 0
 @inline(__always) func use<T: BinaryInteger>(_ value: T) { sink = sink &* 31 &+ UInt64(truncatingIfNeeded: value) }
 @inline(__always) func use(_ value: Bool) { use(value ? 1 : 0) }
 @inline(__always) func use(_ text: String) { use(text.utf8.count); if let first = text.utf8.first { use(first) } }
-@inline(__always) func use(_ bytes: UnsafeRawBufferPointer) {
+@inline(__always) func use(_ bytes: RawSpan) {
     use(bytes.count)
-    if let first = bytes.first { use(first) }
-    if let last = bytes.last { use(last) }
+    if !bytes.isEmpty {
+        use(bytes.u8(0))
+        use(bytes.u8(bytes.count - 1))
+    }
 }
 
-/// The view must be a part of the frame (an empty view may have no base address).
-func checkInside(_ view: UnsafeRawBufferPointer, _ frame: UnsafeRawBufferPointer, _ what: StaticString) {
+/// The view must be a part of the frame. The spans' own bounds checks already keep every read
+/// inside the view; this checks that the decoder cut each view out of this frame and not another.
+func checkInside(_ view: RawSpan, _ frame: RawSpan, _ what: StaticString) {
     use(view)
     guard view.count > 0 else { return }
-    guard let base = view.baseAddress, let frameBase = frame.baseAddress else {
-        fatalError("\(what): non-empty view over an empty frame")
+    guard let range = frame.byteOffsets(of: view) else {
+        fatalError("\(what): view of \(view.count) bytes not inside the frame of \(frame.count)")
     }
-    let start = base - frameBase
-    precondition(start >= 0 && start + view.count <= frame.count, "\(what): view [\(start), +\(view.count)) outside frame of \(frame.count)")
+    precondition(range.lowerBound >= 0 && range.upperBound <= frame.count, "\(what): view \(range) outside frame of \(frame.count)")
 }
 
 func touch(_ address: IPv4Address) {
@@ -94,7 +97,7 @@ func touch(_ options: TCPOptions) {
     precondition(options.isWellFormed == !iterator.isMalformed, "isWellFormed disagrees with the iterator")
 }
 
-func touch(_ header: IPv4HeaderView, _ frame: UnsafeRawBufferPointer) {
+func touch(_ header: IPv4HeaderView, _ frame: RawSpan) {
     checkInside(header.header, frame, "ipv4 header")
     checkInside(header.payload, frame, "ipv4 payload")
     checkInside(header.options, frame, "ipv4 options")
@@ -115,7 +118,7 @@ func touch(_ header: IPv4HeaderView, _ frame: UnsafeRawBufferPointer) {
     use(header.isChecksumValid)
 }
 
-func touch(_ header: IPv6HeaderView, _ frame: UnsafeRawBufferPointer) {
+func touch(_ header: IPv6HeaderView, _ frame: RawSpan) {
     checkInside(header.header, frame, "ipv6 header")
     checkInside(header.payload, frame, "ipv6 payload")
     use(header.isTruncatedByCapture)
@@ -147,7 +150,7 @@ func touch(_ walk: IPv6ExtensionWalk) {
     use(walk.isLaterFragment)
 }
 
-func touch(_ quoted: QuotedPacket, _ frame: UnsafeRawBufferPointer) {
+func touch(_ quoted: QuotedPacket, _ frame: RawSpan) {
     switch quoted.ip {
     case .v4(let header): touch(header, frame)
     case .v6(let header): touch(header, frame)
@@ -162,7 +165,7 @@ func touch(_ quoted: QuotedPacket, _ frame: UnsafeRawBufferPointer) {
     if let flags = quoted.tcpFlags { use(flags.rawValue); use(flags.description) }
 }
 
-func touch(_ link: LinkLayer, _ frame: UnsafeRawBufferPointer) {
+func touch(_ link: LinkLayer, _ frame: RawSpan) {
     use(link.linkType.rawValue)
     use(link.linkType.name)
     use(link.linkType.isSupported)
@@ -189,7 +192,7 @@ func touch(_ link: LinkLayer, _ frame: UnsafeRawBufferPointer) {
     }
 }
 
-func touch(_ packet: DecodedPacket, _ frame: UnsafeRawBufferPointer) {
+func touch(_ packet: DecodedPacket, _ frame: RawSpan) {
     if let link = packet.link { touch(link, frame) }
     if let ip = packet.ipv4 { touch(ip, frame) }
     if let ip = packet.ipv6 { touch(ip, frame) }
@@ -288,7 +291,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size >= 2 else { return 0 }
     let selector = Int(data[0]) << 8 | Int(data[1])
     let linkType = LinkType.supported[selector % LinkType.supported.count]
-    let frame = UnsafeRawBufferPointer(start: data + 2, count: size - 2)
+    let frame = RawSpan(_unsafeStart: UnsafeRawPointer(data + 2), byteCount: size - 2)
 
     let packet = PacketDecoder.decode(frame, linkType: linkType)
     touch(packet, frame)

@@ -107,7 +107,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         // Format the first packets as `decode` prints them (all of them would dominate the run time).
         if formatted < 64 {
             formatted += 1
-            let decoded = PacketDecoder.decode(packet.bytes, linkType: packet.linkType)
+            let decoded = PacketDecoder.decode(packet.span, linkType: packet.linkType)
             let name = source.interfaces[packet.interfaceIndex].name
             let line = PacketFormatter.text(packet, decoded, interface: name)
             requireNoRawControls(line, "decode line of frame \(packet.frameNumber)")

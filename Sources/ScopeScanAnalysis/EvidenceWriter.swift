@@ -21,7 +21,7 @@ public enum EvidenceWriter {
             eachPacket(packet)
             guard wanted.contains(packet.frameNumber) else { return }
             let interface = source.interfaces[packet.interfaceIndex]
-            let decoded = PacketDecoder.decode(packet.bytes, linkType: packet.linkType)
+            let decoded = PacketDecoder.decode(packet.span, linkType: packet.linkType)
             sketches[packet.frameNumber] = PacketSketch(frame: packet.frameNumber, time: packet.timestamp, interface: interface.name, packet: decoded)
             guard let writer else { return }
             let id: Int

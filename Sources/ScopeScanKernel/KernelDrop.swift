@@ -36,11 +36,8 @@ public struct KernelDrop: Hashable, Sendable, CustomStringConvertible {
         self.interfaceName = interfaceName
         self.length = length
         self.bytes = bytes
-        let decoded: (PacketHeaderKey?, Int?, UInt8?) = bytes.withUnsafeBytes { raw in
-            let packet = PacketDecoder.decode(raw, linkType: .raw)
-            return (PacketHeaderKey(decoded: packet), packet.ipVersion, packet.hopLimit)
-        }
-        (headers, ipVersion, hopLimit) = decoded
+        let packet = PacketDecoder.decode(bytes.rawSpan, linkType: .raw)
+        (headers, ipVersion, hopLimit) = (PacketHeaderKey(decoded: packet), packet.ipVersion, packet.hopLimit)
     }
 
     /// A drop built from headers alone (tests, replays).

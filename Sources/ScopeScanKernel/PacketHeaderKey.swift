@@ -39,18 +39,17 @@ public struct PacketHeaderKey: Hashable, Sendable, CustomStringConvertible {
         self.init(source: source, destination: destination, nextHeader: nextHeader,
                   sourcePort: packet.sourcePort, destinationPort: packet.destinationPort,
                   tcpSequence: packet.tcp?.sequenceNumber, tcpFlags: packet.tcp?.flags,
-                  icmpType: packet.icmpv6.map { $0.type.rawValue } ?? packet.icmpv4?.type,
+                  icmpType: packet.icmpv6?.type.rawValue ?? packet.icmpv4?.type,
                   icmpCode: packet.icmpv6?.code ?? packet.icmpv4?.code)
     }
 
     /// The key of a packet starting at its IP header (what the tracer copies).
-    public init?(ipPacket bytes: UnsafeRawBufferPointer) {
+    public init?(ipPacket bytes: RawSpan) {
         self.init(decoded: PacketDecoder.decode(bytes, linkType: .raw))
     }
 
     public init?(ipPacket bytes: [UInt8]) {
-        guard let key = bytes.withUnsafeBytes({ PacketHeaderKey(ipPacket: $0) }) else { return nil }
-        self = key
+        self.init(ipPacket: bytes.rawSpan)
     }
 
     public var description: String {

@@ -6,12 +6,14 @@ public enum PacketDirection: UInt8, Sendable {
 }
 
 /// One packet as a reader hands it out: metadata plus a borrowed view of the frame bytes, valid
-/// only during the callback that received it.
+/// only during the callback that received it. The readers build it from their buffers (an unsafe
+/// step, in ScopeScanCapture); everything downstream reads the frame through `span`.
+@safe
 public struct CapturedPacket {
     /// 1-based position in the input, counting every packet as Wireshark does.
     public var frameNumber: Int
     public var timestamp: Timestamp
-    public var capturedLength: Int { bytes.count }
+    public var capturedLength: Int { unsafe bytes.count }
     public var originalLength: Int
     /// Index into the reader's `interfaces`.
     public var interfaceIndex: Int
@@ -22,20 +24,38 @@ public struct CapturedPacket {
     /// it has none. scopescan's evidence files say here which findings a packet proves.
     public var comment: UnsafeRawBufferPointer
 
-    public init(frameNumber: Int, timestamp: Timestamp, originalLength: Int, interfaceIndex: Int, linkType: LinkType, direction: PacketDirection = .unknown, bytes: UnsafeRawBufferPointer, comment: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
+    public init(frameNumber: Int, timestamp: Timestamp, originalLength: Int, interfaceIndex: Int, linkType: LinkType, direction: PacketDirection = .unknown, bytes: UnsafeRawBufferPointer, comment: UnsafeRawBufferPointer = unsafe UnsafeRawBufferPointer(start: nil, count: 0)) {
         self.frameNumber = frameNumber
         self.timestamp = timestamp
         self.originalLength = originalLength
         self.interfaceIndex = interfaceIndex
         self.linkType = linkType
         self.direction = direction
-        self.bytes = bytes
-        self.comment = comment
+        unsafe self.bytes = bytes
+        unsafe self.comment = comment
+    }
+
+    /// The frame as a borrowed span, which is what the decoder reads (`PacketDecoder.decode`): its
+    /// views cannot outlive this packet value, and every read is bounds-checked.
+    public var span: RawSpan {
+        @_lifetime(borrow self) get {
+            // The readers' buffer (a memory map, libpcap's or a stream window) becomes a span here
+            // and nowhere else; it holds `bytes.count` bytes for as long as the callback runs.
+            unsafe _overrideLifetime(RawSpan(_unsafeBytes: bytes), borrowing: self)
+        }
+    }
+
+    /// The comment as a borrowed span, like `span`.
+    public var commentSpan: RawSpan {
+        @_lifetime(borrow self) get {
+            // As `span`: the reader's buffer, valid during the callback.
+            unsafe _overrideLifetime(RawSpan(_unsafeBytes: comment), borrowing: self)
+        }
     }
 
     /// The comment as text, nil when there is none.
     public var commentText: String? {
-        comment.isEmpty ? nil : String(decoding: comment, as: UTF8.self)
+        commentSpan.isEmpty ? nil : commentSpan.utf8String()
     }
 }
 

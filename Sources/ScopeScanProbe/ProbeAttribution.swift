@@ -28,7 +28,7 @@ struct ProbeSeenPacket {
             addresses.append(target)
             targets = [target]
         } else {
-            targets = packet.ipv6.map { [$0.destination] } ?? []
+            targets = (packet.ipv6?.destination).map { [$0] } ?? []
         }
         icmpError = packet.icmpv6?.type.isError ?? false
         if let quoted = packet.quoted {

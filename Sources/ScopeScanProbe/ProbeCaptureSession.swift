@@ -33,7 +33,7 @@ final class ProbeCaptureSession: @unchecked Sendable {
                 if packet.interfaceIndex >= analyzer.interfaces.interfaces.count { analyzer.updateInterfaces(capture.interfaces) }
                 try recorder?.writePacket(interfaceID: packet.interfaceIndex, timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.bytes, direction: packet.direction)
                 var decoded = DecodedPacket()
-                PacketDecoder.decode(packet.bytes, linkType: packet.linkType, into: &decoded)
+                PacketDecoder.decode(packet.span, linkType: packet.linkType, into: &decoded)
                 tracer?.observe(packet, decoded: decoded)
                 packets.append(ProbeSeenPacket(packet, decoded: decoded))
                 analyzer.analyse(packet, decoded: decoded, countingPacket: true)

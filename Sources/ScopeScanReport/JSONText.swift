@@ -112,60 +112,42 @@ public enum JSONText {
 /// JSON built straight into UTF-8 bytes, for text written once per packet (`scopescan decode
 /// --format json`): the same text `JSONObject` builds (keys in the order written, RFC 8259
 /// escaping, integers in decimal), without a `String` per value and per nested object (which cost
-/// fifty times what the decode costs), and without the uniqueness check an `Array` makes on every
-/// append: the bytes go into one buffer this value owns.
+/// fifty times what the decode costs): the bytes go into one array, reserved once.
 struct JSONBytes: ~Copyable {
-    private var start: UnsafeMutablePointer<UInt8>
-    private var count = 0
-    private var capacity: Int
+    private var bytes: [UInt8] = []
     /// No member yet in the innermost object or array: no comma before the next.
     private var first = true
 
     init(capacity: Int = 512) {
-        self.capacity = capacity
-        start = .allocate(capacity: capacity)
+        bytes.reserveCapacity(capacity)
         append(UInt8(ascii: "{"))
     }
-
-    deinit { start.deallocate() }
 
     /// The text, with the outermost object closed.
     consuming func closed() -> String {
         append(UInt8(ascii: "}"))
-        return String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Room for `extra` more bytes.
     @inline(__always)
     private mutating func reserve(_ extra: Int) {
-        if count + extra > capacity { grow(count + extra) }
-    }
-
-    private mutating func grow(_ needed: Int) {
-        var larger = max(capacity * 2, 64)
-        while larger < needed { larger *= 2 }
-        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
-        moved.initialize(from: start, count: count)
-        start.deallocate()
-        start = moved
-        capacity = larger
+        if bytes.count + extra > bytes.capacity { bytes.reserveCapacity(max(bytes.capacity * 2, bytes.count + extra)) }
     }
 
     @inline(__always)
     mutating func append(_ byte: UInt8) {
-        reserve(1)
-        start[count] = byte
-        count += 1
+        bytes.append(byte)
     }
 
-    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        reserve(bytes.count)
-        if let base = bytes.baseAddress { (start + count).initialize(from: base, count: bytes.count) }
-        count += bytes.count
+    mutating func append(_ text: Span<UInt8>) {
+        reserve(text.count)
+        for i in text.indices { bytes.append(text[i]) }
     }
 
     mutating func appendLiteral(_ text: StaticString) {
-        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        // Literals here are ASCII: their `description` is the same text.
+        bytes.append(contentsOf: text.description.utf8)
     }
 
     mutating func key(_ name: StaticString) {
@@ -199,7 +181,7 @@ struct JSONBytes: ~Copyable {
     }
 
     /// A string value of UTF-8 bytes that need no escaping (an address's text).
-    mutating func add(_ name: StaticString, unescaped text: UnsafeBufferPointer<UInt8>) {
+    mutating func add(_ name: StaticString, unescaped text: Span<UInt8>) {
         key(name)
         append(UInt8(ascii: "\""))
         append(text)
@@ -220,13 +202,13 @@ struct JSONBytes: ~Copyable {
         key(name)
         appendInt(Int(time.seconds))
         append(UInt8(ascii: "."))
-        reserve(9)
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 9))
         var fraction = Int(time.fraction) // 0 ..< 1_000_000_000
-        for position in stride(from: count + 8, through: count, by: -1) {
-            start[position] = UInt8(ascii: "0") + UInt8(fraction % 10)
+        for position in stride(from: start + 8, through: start, by: -1) {
+            bytes[position] = UInt8(ascii: "0") + UInt8(fraction % 10)
             fraction /= 10
         }
-        count += 9
     }
 
     mutating func beginObject(_ name: StaticString) {
@@ -280,13 +262,18 @@ struct JSONBytes: ~Copyable {
         var digits = 1
         var scan = magnitude
         while scan >= 10 { scan /= 10; digits += 1 }
-        var position = count + digits
-        count = position
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        var position = start + digits
         repeat {
             position -= 1
-            start[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            bytes[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
             magnitude /= 10
         } while magnitude > 0
+    }
+
+    static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") - 10 + value
     }
 
     /// A JSON string, escaped as `JSONText.appendString` escapes it.
@@ -294,28 +281,22 @@ struct JSONBytes: ~Copyable {
         // C1 controls and U+2028/2029 are multi-byte: the scalar-wise escaper handles the rare
         // string holding one (0xC2 and 0xE2 lead them).
         if text.utf8.contains(where: { $0 == 0xc2 || $0 == 0xe2 }) && DisplayText.needsEscaping(text) {
-            var escaped = JSONText.string(text)
-            escaped.withUTF8 { utf8 in
-                reserve(utf8.count)
-                for byte in utf8 { append(byte) }
-            }
+            bytes.append(contentsOf: JSONText.string(text).utf8)
             return
         }
         append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { utf8 in
-            reserve(utf8.count)
-            for byte in utf8 {
+        do {
+            reserve(text.utf8.count)
+            for byte in text.utf8 {
                 switch byte {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"): append(UInt8(ascii: "\\")); append(byte)
                 case UInt8(ascii: "\n"): append(UInt8(ascii: "\\")); append(UInt8(ascii: "n"))
                 case UInt8(ascii: "\r"): append(UInt8(ascii: "\\")); append(UInt8(ascii: "r"))
                 case UInt8(ascii: "\t"): append(UInt8(ascii: "\\")); append(UInt8(ascii: "t"))
                 case 0..<0x20:
-                    let hex: StaticString = "0123456789abcdef"
                     appendLiteral("\\u00")
-                    append(hex.utf8Start[Int(byte >> 4)])
-                    append(hex.utf8Start[Int(byte & 0xf)])
+                    append(Self.hexDigit(byte >> 4))
+                    append(Self.hexDigit(byte & 0xf))
                 case 0x7f: appendLiteral("\\u007f")
                 default: append(byte) // ASCII, or a byte of a multi-byte scalar: as is
                 }

@@ -19,8 +19,7 @@ public final class OutputSink {
 
 
     public func write(_ text: String) {
-        var text = text
-        text.withUTF8 { buffer.append(contentsOf: $0) }
+        buffer.append(contentsOf: text.utf8)
         if buffer.count >= capacity || (lineBuffered && text.utf8.last == 10) { flush() }
     }
 
@@ -32,9 +31,7 @@ public final class OutputSink {
     public func flush() {
         var offset = 0
         while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { raw in
-                System.write(fd, raw.baseAddress! + offset, raw.count - offset)
-            }
+            let written = System.write(fd, buffer, from: offset)
             if written <= 0 {
                 if written < 0 && errno == EINTR { continue }
                 break // EPIPE and friends: the reader went away; drop the rest.

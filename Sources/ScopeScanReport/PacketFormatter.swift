@@ -119,7 +119,8 @@ public enum PacketFormatter {
             object.add("win", Int(tcp.window))
             // "options" only when an option other than NOP is present.
             var listed = false
-            for option in tcp.options {
+            var options = tcp.options.makeIterator()
+            while let option = options.next() {
                 if case .noOperation = option { continue }
                 if !listed { object.beginArray("options"); listed = true }
                 object.beginObject()
@@ -148,7 +149,14 @@ public enum PacketFormatter {
             object.add("len", Int(udp.length))
             object.endObject()
         }
-        let icmpFields: (Int, UInt8, UInt8)? = packet.icmpv6.map { (6, $0.type.rawValue, $0.code) } ?? packet.icmpv4.map { (4, $0.type, $0.code) }
+        let icmpFields: (Int, UInt8, UInt8)?
+        if let icmp = packet.icmpv6 {
+            icmpFields = (6, icmp.type.rawValue, icmp.code)
+        } else if let icmp = packet.icmpv4 {
+            icmpFields = (4, icmp.type, icmp.code)
+        } else {
+            icmpFields = nil
+        }
         if let (version, type, code) = icmpFields {
             object.beginObject("icmp")
             object.add("version", version)

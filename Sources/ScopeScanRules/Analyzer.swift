@@ -209,7 +209,7 @@ public final class Analyzer {
     /// Analyses one packet. `interface` is the interface the reader names for it.
     public func analyse(_ captured: CapturedPacket) {
         var packet = DecodedPacket()
-        PacketDecoder.decode(captured.bytes, linkType: captured.linkType, into: &packet)
+        PacketDecoder.decode(captured.span, linkType: captured.linkType, into: &packet)
         analyse(captured, decoded: &packet, countingPacket: true)
     }
 
@@ -307,7 +307,7 @@ public final class Analyzer {
         let traits = offeringEveryPacket ? PacketTraits(rawValue: .max)
             : PacketTraits(packet, isLoopback: isLoopback, multipleInterfaces: multipleInterfaces || pktap != nil)
         let tcp = packet.tcp
-        let handshake = tracksConnections && tcp.map { !$0.flags.isDisjoint(with: handshakeFlags) } == true
+        let handshake = tracksConnections && tcp?.flags.isDisjoint(with: handshakeFlags) == false
         if tracksConnections && !handshake, let tcp, tracker.mayContinue(tcp.sequenceNumber), let source = packet.source, let destination = packet.destination {
             tracker.observeSegment(frame: captured.frameNumber, time: time, interfaceIndex: index, source: source, destination: destination, tcp: tcp, interfaces: interfaces, findings: &collector)
         }

@@ -1,5 +1,6 @@
 import ScopeScanPackets
 import ScopeScanWire
+import Synchronization
 
 /// An address and port, owned.
 public struct Endpoint: Hashable, Sendable {
@@ -148,16 +149,18 @@ public final class ConnectionTracker {
         synTimeoutNanoseconds = Int64(nanosecondsIn: configuration.synTimeout)
         let quarter = min(configuration.synTimeout, configuration.flowIdleTimeout) / 4
         sweepInterval = Int64(nanosecondsIn: max(1.0, quarter))
-        continuationFilter = .allocate(capacity: Self.filterSize)
-        continuationFilter.initialize(repeating: 0, count: Self.filterSize)
+        continuationFilter = InlineArray { _ in Atomic(0) }
     }
 
     /// Open attempts counted by the low 14 bits of ISN+1, the sequence number of the client's
     /// segment after the SYN: the analyser asks `mayContinue` for every TCP segment without SYN or
-    /// RST, and only the few whose sequence number hits a slot cost a flow-table lookup. A plain
-    /// 16 KB buffer read through a `let` (no exclusivity check, no hashing, stays in the L1 cache);
-    /// a slot counting 255 attempts stays there (only more lookups, never a missed one).
-    private let continuationFilter: UnsafeMutablePointer<UInt8>
+    /// RST, and only the few whose sequence number hits a slot cost a flow-table lookup. 16 KB
+    /// inside the tracker (no hashing, stays in the L1 cache); a slot counting 255 attempts stays
+    /// there (only more lookups, never a missed one). A `let` of `Atomic`s, not a `var` array: a
+    /// class's `var` is checked for exclusive access at run time on every read (about 90
+    /// instructions per TCP segment), a `let` is not, and a relaxed load or store is a plain move.
+    /// The tracker is used from one thread; the atomics are for the `let`, not for sharing.
+    private let continuationFilter: InlineArray<16384, Atomic<UInt8>>
     static let filterSize = 1 << 14
 
     @inline(__always)
@@ -165,20 +168,21 @@ public final class ConnectionTracker {
 
     /// Whether a segment with sequence number `sequence` may be an open attempt's next segment.
     @inline(__always)
-    func mayContinue(_ sequence: UInt32) -> Bool { continuationFilter[Self.filterSlot(sequence)] != 0 }
+    func mayContinue(_ sequence: UInt32) -> Bool { continuationFilter[Self.filterSlot(sequence)].load(ordering: .relaxed) != 0 }
 
     private func addToFilter(_ isn: UInt32) {
         let slot = Self.filterSlot(isn &+ 1)
-        if continuationFilter[slot] < .max { continuationFilter[slot] += 1 }
+        let count = continuationFilter[slot].load(ordering: .relaxed)
+        if count < .max { continuationFilter[slot].store(count + 1, ordering: .relaxed) }
     }
 
     private func removeAttempt(_ key: Key, _ attempt: ConnectionAttempt) {
         attempts[key] = nil
         let slot = Self.filterSlot(attempt.initialSequence &+ 1)
-        if continuationFilter[slot] < .max { continuationFilter[slot] -= 1 }
+        let count = continuationFilter[slot].load(ordering: .relaxed)
+        if count < .max { continuationFilter[slot].store(count - 1, ordering: .relaxed) }
     }
 
-    deinit { continuationFilter.deallocate() }
 
     func observe(_ context: PacketContext, tcp: TCPHeaderView, interfaces: InterfaceTable, findings: inout FindingCollector) {
         guard let source = context.packet.source, let destination = context.packet.destination else { return }
@@ -317,7 +321,7 @@ public final class ConnectionTracker {
     func finish(at end: Timestamp?, interfaces: InterfaceTable, findings: inout FindingCollector) {
         let remaining = attempts.values.sorted { $0.firstSYN.frame < $1.firstSYN.frame }
         attempts.removeAll()
-        continuationFilter.update(repeating: 0, count: Self.filterSize)
+        for slot in continuationFilter.indices { continuationFilter[slot].store(0, ordering: .relaxed) }
         for attempt in remaining {
             conclude(attempt, attempt.refusal.map { .refused($0) } ?? .unanswered(isPending(attempt, end: end) ? .pending : .endOfCapture), interfaces: interfaces, findings: &findings)
         }

@@ -42,9 +42,7 @@ public final class ICMPUnreachableRule: PacketRule, ConnectionObserver {
         }
         guard let reporter = context.packet.source else { return }
         let quoted = context.packet.quoted
-        let quotedFlow = quoted.map {
-            FlowDescription(source: $0.source, destination: $0.destination, sourcePort: $0.sourcePort, destinationPort: $0.destinationPort, proto: $0.upperLayer)
-        }
+        let quotedFlow = quoted?.flow
         let key = FindingCollector.Key(rule: descriptor.id, interface: context.interfaceIndex, flow: quotedFlow ?? context.flow, discriminator: UInt64(version) << 16 | UInt64(code))
         let here = FrameTime(frame: context.frame, time: context.timestamp)
         // Tie the error to the connection attempt it quotes, on this interface.

@@ -31,13 +31,11 @@ public final class LinkLocalOnLoopbackRule: PacketRule {
         let destinationHit = destination.isLinkLocalUnicast && destination != Self.macOSLoopbackAddress
         guard sourceHit || destinationHit, let packetFlow = context.flow else { return }
         // An ICMP error belongs with the flow it quotes, so the reroute is one finding per connection.
-        let flow = context.packet.quoted.map {
-            FlowDescription(source: $0.source, destination: $0.destination, sourcePort: $0.sourcePort, destinationPort: $0.destinationPort, proto: $0.upperLayer)
-        } ?? packetFlow
+        let flow = context.packet.quoted?.flow ?? packetFlow
         let key = FindingCollector.Key(rule: descriptor.id, interface: context.interfaceIndex, flow: symmetricFlow(flow))
         // A SYN-ACK, or an Echo Reply to the request of this flow (the key is symmetric), back on
         // loopback: the stack accepted the rerouted packets.
-        let isAnswer = context.packet.tcp.map { $0.flags.contains(.syn) && $0.flags.contains(.ack) }
+        let isAnswer = context.packet.tcp?.flags.isSuperset(of: [.syn, .ack])
             ?? (context.packet.icmpv6?.type == .echoReply)
         if findings.touch(key, frame: context.frame, time: context.timestamp) {
             // A SYN-ACK back means the stack accepted the rerouted packet (Linux); none, macOS.

@@ -1,8 +1,10 @@
 import ScopeScanPackets
 import ScopeScanWire
 
-/// What a rule sees of one packet: the decode plus where and when it was seen.
-public struct PacketContext {
+/// What a rule sees of one packet: the decode plus where and when it was seen. It borrows the
+/// frame like the decode does (`~Escapable`): a rule keeps owned values (`flow`, addresses), never
+/// the context.
+public struct PacketContext: ~Escapable {
     public var frame: Int
     public var timestamp: Timestamp
     public var interfaceIndex: Int
@@ -14,8 +16,20 @@ public struct PacketContext {
     public var loopbackKnown: Bool
     /// The verdict is the traffic's so far (unnamed DLT_NULL, or Ethernet with zero MACs) and may be
     /// withdrawn for the whole interface: findings that depend on it say so (`Finding.requiresLoopback`).
-    public var loopbackProvisional = false
+    public var loopbackProvisional: Bool
     public var packet: DecodedPacket
+
+    @_lifetime(copy packet)
+    public init(frame: Int, timestamp: Timestamp, interfaceIndex: Int, interfaceName: String?, isLoopback: Bool, loopbackKnown: Bool, loopbackProvisional: Bool = false, packet: DecodedPacket) {
+        self.frame = frame
+        self.timestamp = timestamp
+        self.interfaceIndex = interfaceIndex
+        self.interfaceName = interfaceName
+        self.isLoopback = isLoopback
+        self.loopbackKnown = loopbackKnown
+        self.loopbackProvisional = loopbackProvisional
+        self.packet = packet
+    }
 
     /// The packet's IP endpoints and ports as an owned flow description.
     public var flow: FlowDescription? {
@@ -115,5 +129,12 @@ public struct InterfaceTable {
     public func name(_ index: Int) -> String? {
         if index >= 0 && index < interfaces.count { return interfaces[index].name }
         return pktapNames[index]
+    }
+}
+
+extension QuotedPacket {
+    /// The quoted packet's endpoints as an owned flow description.
+    var flow: FlowDescription {
+        FlowDescription(source: source, destination: destination, sourcePort: sourcePort, destinationPort: destinationPort, proto: upperLayer)
     }
 }

@@ -27,6 +27,25 @@ public enum System {
         #endif
     }
 
+    /// Writes `text` to `path` (fopen "wb", replacing it); nil when it worked, else strerror's text.
+    public static func writeText(_ text: String, to path: String) -> String? {
+        guard let stream = unsafe fopen(path, "wb") else { return String(cString: strerror(errno)) }
+        defer { unsafe fclose(stream) }
+        var text = text
+        // fwrite takes the string's UTF-8 storage, valid for the call.
+        let ok = unsafe text.withUTF8 { unsafe fwrite($0.baseAddress, 1, $0.count, stream) == $0.count }
+        guard ok, unsafe fflush(stream) == 0 else { return String(cString: strerror(errno)) }
+        return nil
+    }
+
+    /// write(2) of `bytes` from `offset` to the end: what a buffered writer flushes, with the
+    /// pointer kept here at the OS boundary.
+    public static func write(_ fd: Int32, _ bytes: [UInt8], from offset: Int) -> Int {
+        precondition(offset >= 0 && offset <= bytes.count, "offset outside the buffer")
+        // write(2) takes a pointer: the array's storage, valid for the call.
+        return unsafe bytes.withUnsafeBytes { raw in unsafe write(fd, raw.baseAddress.map { unsafe $0 + offset }, raw.count - offset) }
+    }
+
     /// write(2); named through the module because OutputSink's own `write` methods shadow it.
     public static func write(_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int {
         #if canImport(Glibc)

@@ -25,26 +25,24 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
     public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.value < b.value }
 
     public var description: String {
-        withUTF8Text { String(decoding: $0, as: UTF8.self) }
+        withUTF8Text { String(utf8Text: $0) }
     }
 
     /// Dotted-quad text as UTF-8 bytes.
     public func appendUTF8(to out: inout [UInt8]) {
-        withUTF8Text { out.append(contentsOf: $0) }
+        withUTF8Text { out.append(span: $0) }
     }
 
     /// The text in a buffer on the stack (see `IPv6Address.withUTF8Text`).
-    public func withUTF8Text<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        var storage: (UInt64, UInt64) = (0, 0) // 16 ≥ 15 bytes
-        return try withUnsafeMutableBytes(of: &storage) { raw in
-            let out = raw.bindMemory(to: UInt8.self)
-            return try body(UnsafeBufferPointer(start: out.baseAddress, count: writeText(to: out.baseAddress!)))
-        }
+    public func withUTF8Text<R>(_ body: (Span<UInt8>) throws -> R) rethrows -> R {
+        var storage = InlineArray<16, UInt8>(repeating: 0) // 16 ≥ 15 bytes
+        let count = writeText(to: &storage, at: 0)
+        return try body(storage.span.extracting(0..<count))
     }
 
-    /// Writes the dotted quad (at most 15 bytes) at `out`; returns how many bytes.
-    func writeText(to out: UnsafeMutablePointer<UInt8>) -> Int {
-        var count = 0
+    /// Writes the dotted quad (at most 15 bytes) into `out` from `start`; returns how many bytes.
+    func writeText<let N: Int>(to out: inout InlineArray<N, UInt8>, at start: Int) -> Int {
+        var count = start
         for shift in stride(from: 24, through: 0, by: -8) {
             let octet = Int(value >> UInt32(shift) & 0xff)
             if octet >= 100 { out[count] = UInt8(ascii: "0") + UInt8(octet / 100); count += 1 }
@@ -53,7 +51,7 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
             count += 1
             if shift > 0 { out[count] = UInt8(ascii: "."); count += 1 }
         }
-        return count
+        return count - start
     }
 
     public var kind: AddressKind {
@@ -160,7 +158,7 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
     /// RFC 5952 text: lower case, no leading zeros, the longest run of two or more zero groups
     /// (the first one on a tie) shortened to "::", and IPv4-mapped addresses with a dotted tail.
     public var description: String {
-        withUTF8Text { String(decoding: $0, as: UTF8.self) }
+        withUTF8Text { String(utf8Text: $0) }
     }
 
     public func appendText(to out: inout String) {
@@ -169,16 +167,15 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
 
     /// The same text as UTF-8 bytes.
     public func appendUTF8(to out: inout [UInt8]) {
-        withUTF8Text { out.append(contentsOf: $0) }
+        withUTF8Text { out.append(span: $0) }
     }
 
     /// The text in a buffer on the stack, for callers that copy it on: built a byte at a time, with
     /// no allocation, since `scopescan decode` writes two or four addresses per packet.
-    public func withUTF8Text<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0) // 48 ≥ 45 bytes
-        return try withUnsafeMutableBytes(of: &storage) { raw in
-            let out = raw.bindMemory(to: UInt8.self)
-            var count = 0
+    public func withUTF8Text<R>(_ body: (Span<UInt8>) throws -> R) rethrows -> R {
+        var out = InlineArray<48, UInt8>(repeating: 0) // 48 ≥ 45 bytes
+        var count = 0
+        do {
             @inline(__always) func put(_ byte: UInt8) { out[count] = byte; count += 1 }
             // The longest run of two or more zero groups (the first on a tie).
             var bestStart = -1, bestLength = 0, runStart = -1
@@ -194,7 +191,6 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
             let dottedTail = isIPv4Mapped
             let lastGroup = dottedTail ? 6 : 8
             let colon = UInt8(ascii: ":")
-            let digits: StaticString = "0123456789abcdef"
             var i = 0
             while i < lastGroup {
                 if i == bestStart {
@@ -209,7 +205,8 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
                 var shift: UInt16 = 12
                 while shift > 0 && value >> shift == 0 { shift -= 4 }
                 while true {
-                    put(digits.utf8Start[Int(value >> shift & 0xf)])
+                    let digit = UInt8(truncatingIfNeeded: value >> shift & 0xf)
+                    put(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") - 10 + digit)
                     if shift == 0 { break }
                     shift -= 4
                 }
@@ -217,10 +214,10 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
             }
             if dottedTail {
                 if out[count - 1] != colon { put(colon) }
-                count += IPv4Address(UInt32(truncatingIfNeeded: low)).writeText(to: out.baseAddress! + count)
+                count += IPv4Address(UInt32(truncatingIfNeeded: low)).writeText(to: &out, at: count)
             }
-            return try body(UnsafeBufferPointer(start: out.baseAddress, count: count))
         }
+        return try body(out.span.extracting(0..<count))
     }
 
     /// Group `i` (0–7), most significant first.
@@ -377,5 +374,24 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
         case (.v4, .v6): return true
         case (.v6, .v4): return false
         }
+    }
+}
+
+extension String {
+    /// The text of an address written by `withUTF8Text` (ASCII, so valid UTF-8).
+    @inlinable
+    public init(utf8Text bytes: Span<UInt8>) {
+        var copy = [UInt8]()
+        copy.reserveCapacity(bytes.count)
+        copy.append(span: bytes)
+        self.init(decoding: copy, as: UTF8.self)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends a span's bytes.
+    @inlinable
+    public mutating func append(span bytes: Span<UInt8>) {
+        for i in bytes.indices { append(bytes[i]) }
     }
 }

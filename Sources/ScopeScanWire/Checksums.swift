@@ -19,26 +19,32 @@ public enum ChecksumVerifier {
     public static func transport(_ packet: DecodedPacket) -> Result {
         guard !packet.anomalies.contains(.ipLengthBeyondCapture), !packet.anomalies.contains(.laterFragment),
               packet.extensions?.fragmentOffset == nil || packet.extensions?.moreFragments == false && packet.extensions?.fragmentOffset == 0,
-              packet.ipv4.map({ !$0.moreFragments }) ?? true else { return .notChecked }
-        let segment: UnsafeRawBufferPointer
+              !(packet.ipv4?.moreFragments ?? false) else { return .notChecked }
+        // The segment is its header and payload, two spans side by side in the frame: summed one
+        // after the other (both headers have an even length, so the 16-bit words line up).
+        let header: RawSpan, payload: RawSpan
         let proto: IPProtocol
         if let tcp = packet.tcp {
-            segment = UnsafeRawBufferPointer(start: tcp.header.baseAddress, count: tcp.header.count + tcp.payload.count)
+            header = tcp.header
+            payload = tcp.payload
             proto = .tcp
         } else if let udp = packet.udp {
             if packet.ipv4 != nil && udp.checksum == 0 { return .absent }
-            segment = UnsafeRawBufferPointer(start: udp.header.baseAddress, count: Int(udp.length))
-            guard segment.count >= UDPHeaderView.headerLength, udp.header.count + udp.payload.count >= segment.count else { return .notChecked }
+            let length = Int(udp.length)
+            guard length >= UDPHeaderView.headerLength, udp.header.count + udp.payload.count >= length else { return .notChecked }
+            header = udp.header
+            payload = udp.payload
             proto = .udp
         } else if let icmp = packet.icmpv6 {
-            segment = icmp.message
+            header = icmp.message
+            payload = icmp.message.empty()
             proto = .icmpv6
         } else if let icmp = packet.icmpv4 {
             return InternetChecksum.sum(icmp.message) == 0xffff ? .valid : .invalid
         } else {
             return .notChecked
         }
-        var pseudo: UInt32 = UInt32(proto.rawValue) + UInt32(segment.count)
+        var pseudo: UInt32 = UInt32(proto.rawValue) + UInt32(header.count + payload.count)
         if let v6 = packet.ipv6 {
             guard let destination = finalDestination(v6, packet.extensions) else { return .notChecked }
             for half in [v6.source.high, v6.source.low, destination.high, destination.low] {
@@ -49,7 +55,8 @@ public enum ChecksumVerifier {
         } else {
             return .notChecked
         }
-        return InternetChecksum.sum(segment, initial: pseudo) == 0xffff ? .valid : .invalid
+        let headerSum = InternetChecksum.sum(header, initial: pseudo)
+        return InternetChecksum.sum(payload, initial: UInt32(headerSum)) == 0xffff ? .valid : .invalid
     }
 
     /// The pseudo-header's destination: with a routing header still to be followed, the last hop's

@@ -16,7 +16,8 @@ public enum CiscoHDLC {
     public static let unicastAddress: UInt8 = 0x0f
     public static let multicastAddress: UInt8 = 0x8f
 
-    static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> LinkLayer {
+    @_lifetime(copy frame)
+    static func decode(_ frame: RawSpan, linkType: LinkType) throws(DecodeError) -> LinkLayer {
         guard frame.count >= headerLength else {
             throw .truncated(.chdlc, at: 0, needed: headerLength, available: frame.count)
         }
@@ -31,7 +32,7 @@ public enum CiscoHDLC {
     /// What an EtherType-typed payload at `offset` is: IP as is, an MPLS stack walked to its
     /// payload, anything else as itself (a link-only frame).
     @inline(__always)
-    static func etherTypePayload(_ frame: UnsafeRawBufferPointer, type: EtherType, at offset: Int) throws(DecodeError) -> (EtherType, Int) {
+    static func etherTypePayload(_ frame: RawSpan, type: EtherType, at offset: Int) throws(DecodeError) -> (EtherType, Int) {
         if type == .mplsUnicast || type == .mplsMulticast { return try MPLSStack.decode(frame, at: offset) }
         return (type, offset)
     }

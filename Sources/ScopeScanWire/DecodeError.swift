@@ -31,7 +31,7 @@ public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
             case (.truncated, .truncated), (.unsupportedProtocol, .unsupportedProtocol), (.unsupportedLinkType, .unsupportedLinkType):
                 return true
             case (.badField(let x), .badField(let y)):
-                return x.withUTF8Buffer { xs in y.withUTF8Buffer { ys in xs.elementsEqual(ys) } }
+                return x.description == y.description
             default:
                 return false
             }

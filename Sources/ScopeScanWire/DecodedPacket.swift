@@ -4,24 +4,40 @@
 /// keeps the layers before it and records why in `error`. Nothing here is copied from the frame and
 /// nothing is allocated, so a `DecodedPacket` is only valid while the frame's buffer is; keep owned
 /// values (addresses, ports, `FlowKey`) for anything that must outlive it.
-public struct DecodedPacket {
-    public var link: LinkLayer?
-    public var ipv4: IPv4HeaderView?
-    public var ipv6: IPv6HeaderView?
+public struct DecodedPacket: ~Escapable {
+    public var link: Optional<LinkLayer>
+    public var ipv4: Optional<IPv4HeaderView>
+    public var ipv6: Optional<IPv6HeaderView>
     public var extensions: IPv6ExtensionWalk?
     /// The final upper-layer protocol (after IPv6 extension headers).
     public var upperLayer: IPProtocol?
-    public var tcp: TCPHeaderView?
-    public var udp: UDPHeaderView?
-    public var icmpv4: ICMPv4View?
-    public var icmpv6: ICMPv6View?
+    public var tcp: Optional<TCPHeaderView>
+    public var udp: Optional<UDPHeaderView>
+    public var icmpv4: Optional<ICMPv4View>
+    public var icmpv6: Optional<ICMPv6View>
     /// The invoking packet inside an ICMP or ICMPv6 error.
-    public var quoted: QuotedPacket?
+    public var quoted: Optional<QuotedPacket>
     /// Why decoding stopped early, if it did.
     public var error: DecodeError?
-    public var anomalies: Anomalies = []
+    public var anomalies: Anomalies
 
-    public init() {}
+    /// An empty packet; the decoder fills it with views that borrow the frame. (Fields written out,
+    /// `Optional<…>` in full: see `LinkLayer.init`.)
+    @_lifetime(immortal)
+    public init() {
+        link = .none
+        ipv4 = .none
+        ipv6 = .none
+        extensions = nil
+        upperLayer = nil
+        tcp = .none
+        udp = .none
+        icmpv4 = .none
+        icmpv6 = .none
+        quoted = .none
+        error = nil
+        anomalies = []
+    }
 
     public var source: IPAddress? {
         if let v6 = ipv6 { return .v6(v6.source) }
@@ -46,7 +62,8 @@ public struct DecodedPacket {
 
 public enum PacketDecoder {
     /// Decodes as much of `frame` as its bytes allow. Never throws and never reads outside `frame`.
-    public static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) -> DecodedPacket {
+    @_lifetime(copy frame)
+    public static func decode(_ frame: RawSpan, linkType: LinkType) -> DecodedPacket {
         var packet = DecodedPacket()
         decode(frame, linkType: linkType, into: &packet)
         return packet
@@ -55,7 +72,8 @@ public enum PacketDecoder {
     /// The same, filling `packet` (which must be a fresh `DecodedPacket()`) in place. A packet is a
     /// few hundred bytes of views; returning one by value costs two copies of it per packet, which
     /// per-packet callers (the analyser) avoid by decoding into their own variable.
-    public static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType, into packet: inout DecodedPacket) {
+    @_lifetime(packet: copy frame, copy packet)
+    public static func decode(_ frame: RawSpan, linkType: LinkType, into packet: inout DecodedPacket) {
         let link: LinkLayer
         do {
             // Ethernet, by far the most common link, skips the general dispatch (a call whose
@@ -75,11 +93,13 @@ public enum PacketDecoder {
     }
 
     /// Decodes a frame that starts at the IP header (LINKTYPE_RAW semantics).
-    public static func decodeIP(_ bytes: UnsafeRawBufferPointer) -> DecodedPacket {
+    @_lifetime(copy bytes)
+    public static func decodeIP(_ bytes: RawSpan) -> DecodedPacket {
         decode(bytes, linkType: .raw)
     }
 
-    static func decodeIPv6(_ bytes: UnsafeRawBufferPointer, offset: Int, into packet: inout DecodedPacket) {
+    @_lifetime(packet: copy bytes, copy packet)
+    static func decodeIPv6(_ bytes: RawSpan, offset: Int, into packet: inout DecodedPacket) {
         let ip: IPv6HeaderView
         do {
             ip = try IPv6HeaderView(checking: bytes, offset: offset)
@@ -111,7 +131,8 @@ public enum PacketDecoder {
         decodeTransport(payload.tail(from: walk.upperLayerOffset), proto: walk.upperLayer, offset: payloadOffset + walk.upperLayerOffset, version: 6, into: &packet)
     }
 
-    static func decodeIPv4(_ bytes: UnsafeRawBufferPointer, offset: Int, into packet: inout DecodedPacket) {
+    @_lifetime(packet: copy bytes, copy packet)
+    static func decodeIPv4(_ bytes: RawSpan, offset: Int, into packet: inout DecodedPacket) {
         let ip: IPv4HeaderView
         do {
             ip = try IPv4HeaderView(checking: bytes, offset: offset)
@@ -130,7 +151,8 @@ public enum PacketDecoder {
         decodeTransport(ip.payload, proto: ip.proto, offset: offset + ip.headerLength, version: 4, into: &packet)
     }
 
-    static func decodeTransport(_ bytes: UnsafeRawBufferPointer, proto: IPProtocol, offset: Int, version: Int, into packet: inout DecodedPacket) {
+    @_lifetime(packet: copy bytes, copy packet)
+    static func decodeTransport(_ bytes: RawSpan, proto: IPProtocol, offset: Int, version: Int, into packet: inout DecodedPacket) {
         do {
             switch proto {
             case .tcp:

@@ -18,7 +18,8 @@ public enum EthernetHeader {
     static let maximumEncapsulations = 4
 
     @inline(__always) // the common link: decoded once per packet
-    static func decode(_ frame: UnsafeRawBufferPointer, at start: Int, linkType: LinkType) throws(DecodeError) -> LinkLayer {
+    @_lifetime(copy frame)
+    static func decode(_ frame: RawSpan, at start: Int, linkType: LinkType) throws(DecodeError) -> LinkLayer {
         guard frame.count - start >= headerLength else {
             throw .truncated(.ethernet, at: start, needed: headerLength, available: max(0, frame.count - start))
         }

@@ -23,12 +23,13 @@ public enum FrameRelay {
     static let snapLength = 5
 
     /// The DLCI of a frame whose address decoded (10 bits in the 2-byte form).
-    public static func dlci(_ frame: UnsafeRawBufferPointer) -> UInt32? {
+    public static func dlci(_ frame: RawSpan) -> UInt32? {
         guard frame.count >= 2, frame.u8(0) & 1 == 0, frame.u8(1) & 1 == 1 else { return nil }
         return UInt32(frame.u8(0) >> 2) << 4 | UInt32(frame.u8(1) >> 4)
     }
 
-    static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> LinkLayer {
+    @_lifetime(copy frame)
+    static func decode(_ frame: RawSpan, linkType: LinkType) throws(DecodeError) -> LinkLayer {
         // The address: bytes up to the one with EA set, at least 2, at most 4.
         var offset = 0
         while true {

@@ -68,12 +68,13 @@ public enum ICMPv4UnreachableCode {
     }
 }
 
-public struct ICMPv6View {
+public struct ICMPv6View: ~Escapable {
     public static let headerLength = 8
 
-    public let message: UnsafeRawBufferPointer
+    public let message: RawSpan
 
-    public init(checking bytes: UnsafeRawBufferPointer, offset: Int = 0) throws(DecodeError) {
+    @_lifetime(copy bytes)
+    public init(checking bytes: RawSpan, offset: Int = 0) throws(DecodeError) {
         // Type, code and checksum make a message; the 4 type-specific bytes may be cut by the capture.
         guard bytes.count >= 4 else { throw .truncated(.icmpv6, at: offset, needed: 4, available: bytes.count) }
         message = bytes
@@ -85,7 +86,9 @@ public struct ICMPv6View {
     /// Echo identifier and sequence, MTU (type 2) or pointer (type 4): the second word, if captured.
     public var word: UInt32? { message.count >= 8 ? message.be32(4) : nil }
     /// The invoking packet of an error message (types 1–4).
-    public var quotedBytes: UnsafeRawBufferPointer? { type.isError && message.count > 8 ? message.tail(from: 8) : nil }
+    public var quotedBytes: RawSpan? {
+        @_lifetime(copy self) get { type.isError && message.count > 8 ? message.tail(from: 8) : nil }
+    }
 
     /// The target address of a Neighbor Solicitation/Advertisement or Redirect (RFC 4861 4.3–4.5).
     public var targetAddress: IPv6Address? {
@@ -120,10 +123,11 @@ public struct ICMPv6View {
     }
 }
 
-public struct ICMPv4View {
-    public let message: UnsafeRawBufferPointer
+public struct ICMPv4View: ~Escapable {
+    public let message: RawSpan
 
-    public init(checking bytes: UnsafeRawBufferPointer, offset: Int = 0) throws(DecodeError) {
+    @_lifetime(copy bytes)
+    public init(checking bytes: RawSpan, offset: Int = 0) throws(DecodeError) {
         guard bytes.count >= 4 else { throw .truncated(.icmpv4, at: offset, needed: 4, available: bytes.count) }
         message = bytes
     }
@@ -140,13 +144,15 @@ public struct ICMPv4View {
         default: return false
         }
     }
-    public var quotedBytes: UnsafeRawBufferPointer? { isError && message.count > 8 ? message.tail(from: 8) : nil }
+    public var quotedBytes: RawSpan? {
+        @_lifetime(copy self) get { isError && message.count > 8 ? message.tail(from: 8) : nil }
+    }
 }
 
 /// The packet an ICMP error quotes: its IP header and as much of the transport header as is present.
 /// RFC 792 guarantees only 8 bytes past the IP header, which covers ports and TCP sequence number.
-public struct QuotedPacket {
-    public enum Header {
+public struct QuotedPacket: ~Escapable {
+    public enum Header: ~Escapable {
         case v4(IPv4HeaderView)
         case v6(IPv6HeaderView)
     }
@@ -154,9 +160,10 @@ public struct QuotedPacket {
     public let ip: Header
     public let upperLayer: IPProtocol
     /// Bytes of the quoted transport header (possibly fewer than a full header).
-    public let transport: UnsafeRawBufferPointer
+    public let transport: RawSpan
 
-    public init(checking bytes: UnsafeRawBufferPointer, version: Int, offset: Int) throws(DecodeError) {
+    @_lifetime(copy bytes)
+    public init(checking bytes: RawSpan, version: Int, offset: Int) throws(DecodeError) {
         if version == 6 {
             let v6 = try IPv6HeaderView(checking: bytes, layer: .quotedIPv6, offset: offset)
             ip = .v6(v6)
@@ -165,16 +172,16 @@ public struct QuotedPacket {
                 // A later fragment still names its upper layer (as the outer packet and a quoted
                 // IPv4 fragment do), but its bytes continue that payload: no transport header.
                 upperLayer = walk.upperLayer
-                transport = walk.isLaterFragment ? UnsafeRawBufferPointer(start: nil, count: 0) : v6.payload.tail(from: walk.upperLayerOffset)
+                transport = walk.isLaterFragment ? bytes.empty() : v6.payload.tail(from: walk.upperLayerOffset)
             } else {
                 upperLayer = v6.nextHeader
-                transport = UnsafeRawBufferPointer(start: nil, count: 0)
+                transport = bytes.empty()
             }
         } else {
             let v4 = try IPv4HeaderView(checking: bytes, layer: .quotedIPv4, offset: offset)
             ip = .v4(v4)
             upperLayer = v4.proto
-            transport = v4.fragmentOffset == 0 ? v4.payload : UnsafeRawBufferPointer(start: nil, count: 0)
+            transport = v4.fragmentOffset == 0 ? v4.payload : bytes.empty()
         }
     }
 

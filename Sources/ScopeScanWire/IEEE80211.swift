@@ -25,7 +25,8 @@ public enum IEEE80211Header {
 
     /// Decodes the 802.11 frame at `start`. `dataPad`: radiotap's flag saying the header is padded
     /// to a multiple of 4 bytes.
-    static func decode(_ frame: UnsafeRawBufferPointer, at start: Int, linkType: LinkType, dataPad: Bool = false) throws(DecodeError) -> LinkLayer {
+    @_lifetime(copy frame)
+    static func decode(_ frame: RawSpan, at start: Int, linkType: LinkType, dataPad: Bool = false) throws(DecodeError) -> LinkLayer {
         let linkOnly = LinkLayer(linkType: linkType, networkProtocol: EtherType(rawValue: 0), headerLength: frame.count)
         guard frame.count - start >= 2 else { throw .truncated(.ieee80211, at: start, needed: 2, available: max(0, frame.count - start)) }
         let control = frame.u8(start)

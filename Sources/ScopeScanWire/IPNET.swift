@@ -14,7 +14,8 @@ public enum IPNETHeader {
     public static let familyIPv4: UInt8 = 2
     public static let familyIPv6: UInt8 = 26
 
-    static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> LinkLayer {
+    @_lifetime(copy frame)
+    static func decode(_ frame: RawSpan, linkType: LinkType) throws(DecodeError) -> LinkLayer {
         guard frame.count >= headerLength else { throw .truncated(.ipnet, at: 0, needed: headerLength, available: frame.count) }
         let version = frame.u8(0)
         guard version == 1 else { throw .badField(.ipnet, "version", value: UInt32(version), at: 0) }

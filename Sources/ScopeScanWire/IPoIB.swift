@@ -14,7 +14,8 @@ public enum IPoIBHeader {
     public static let pseudoHeaderLength = 40
     public static let headerLength = pseudoHeaderLength + 4
 
-    static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> LinkLayer {
+    @_lifetime(copy frame)
+    static func decode(_ frame: RawSpan, linkType: LinkType) throws(DecodeError) -> LinkLayer {
         guard frame.count >= headerLength else { throw .truncated(.ipoib, at: 0, needed: headerLength, available: frame.count) }
         let (type, end) = try CiscoHDLC.etherTypePayload(frame, type: EtherType(rawValue: frame.be16(pseudoHeaderLength)), at: headerLength)
         return LinkLayer(linkType: linkType, networkProtocol: type, headerLength: end)

@@ -9,18 +9,19 @@
 // |                       Source Address                          |  12
 // |                    Destination Address                        |  16
 // |                    Options                    |    Padding    |  20
-public struct IPv4HeaderView {
+public struct IPv4HeaderView: ~Escapable {
     public static let minimumHeaderLength = 20
 
     /// The header including options.
-    public let header: UnsafeRawBufferPointer
+    public let header: RawSpan
     /// The bytes after the header, cut to the total length where the capture holds that much.
-    public let payload: UnsafeRawBufferPointer
+    public let payload: RawSpan
     /// The total length said more than was captured (snap length or truncation).
     public let isTruncatedByCapture: Bool
 
     /// Validates version, header length and total length once; afterwards every accessor is in bounds.
-    public init(checking bytes: UnsafeRawBufferPointer, layer: Layer = .ipv4, offset: Int = 0) throws(DecodeError) {
+    @_lifetime(copy bytes)
+    public init(checking bytes: RawSpan, layer: Layer = .ipv4, offset: Int = 0) throws(DecodeError) {
         guard bytes.count >= Self.minimumHeaderLength else {
             throw .truncated(layer, at: offset, needed: Self.minimumHeaderLength, available: bytes.count)
         }
@@ -37,32 +38,34 @@ public struct IPv4HeaderView {
         header = bytes.head(headerLength)
         // TSO/GSO captures write total length 0; take what was captured then.
         let end = totalLength == 0 ? bytes.count : min(max(totalLength, headerLength), bytes.count)
-        payload = UnsafeRawBufferPointer(rebasing: bytes[headerLength..<max(headerLength, end)])
+        payload = bytes.extracting(headerLength..<max(headerLength, end))
         isTruncatedByCapture = totalLength > bytes.count
     }
 
-    public var headerLength: Int { header.count }
-    public var dscp: UInt8 { header.u8(1) >> 2 }
-    public var totalLength: UInt16 { header.be16(2) }
-    public var identification: UInt16 { header.be16(4) }
-    public var dontFragment: Bool { header.u8(6) & 0x40 != 0 }
-    public var moreFragments: Bool { header.u8(6) & 0x20 != 0 }
+    @inlinable public var headerLength: Int { header.count }
+    @inlinable public var dscp: UInt8 { header.u8(1) >> 2 }
+    @inlinable public var totalLength: UInt16 { header.be16(2) }
+    @inlinable public var identification: UInt16 { header.be16(4) }
+    @inlinable public var dontFragment: Bool { header.u8(6) & 0x40 != 0 }
+    @inlinable public var moreFragments: Bool { header.u8(6) & 0x20 != 0 }
     /// Fragment offset in bytes.
-    public var fragmentOffset: Int { Int(header.be16(6) & 0x1fff) * 8 }
-    public var ttl: UInt8 { header.u8(8) }
-    public var proto: IPProtocol { IPProtocol(header.u8(9)) }
-    public var checksum: UInt16 { header.be16(10) }
-    public var source: IPv4Address { IPv4Address(header.be32(12)) }
-    public var destination: IPv4Address { IPv4Address(header.be32(16)) }
-    public var options: UnsafeRawBufferPointer { header.tail(from: 20) }
+    @inlinable public var fragmentOffset: Int { Int(header.be16(6) & 0x1fff) * 8 }
+    @inlinable public var ttl: UInt8 { header.u8(8) }
+    @inlinable public var proto: IPProtocol { IPProtocol(header.u8(9)) }
+    @inlinable public var checksum: UInt16 { header.be16(10) }
+    @inlinable public var source: IPv4Address { IPv4Address(header.be32(12)) }
+    @inlinable public var destination: IPv4Address { IPv4Address(header.be32(16)) }
+    public var options: RawSpan {
+        @_lifetime(copy self) get { header.tail(from: 20) }
+    }
 
-    public var isChecksumValid: Bool { InternetChecksum.sum(header) == 0xffff }
+    @inlinable public var isChecksumValid: Bool { InternetChecksum.sum(header) == 0xffff }
 }
 
 /// The ones'-complement sum of RFC 1071.
 public enum InternetChecksum {
     /// Folded 16-bit ones'-complement sum of `bytes`, starting from `initial`.
-    public static func sum(_ bytes: UnsafeRawBufferPointer, initial: UInt32 = 0) -> UInt16 {
+    public static func sum(_ bytes: RawSpan, initial: UInt32 = 0) -> UInt16 {
         var acc = UInt64(initial)
         var i = 0
         while i + 1 < bytes.count {

@@ -7,17 +7,18 @@
 // |         Payload Length        |  Next Header  |   Hop Limit   |   4
 // |                         Source Address (16)                   |   8
 // |                      Destination Address (16)                 |  24
-public struct IPv6HeaderView {
+public struct IPv6HeaderView: ~Escapable {
     public static let headerLength = 40
 
-    public let header: UnsafeRawBufferPointer
+    public let header: RawSpan
     /// The bytes after the fixed header, cut to the payload length where the capture holds that much
     /// (a jumbogram's length is applied by the extension-header walk).
-    public let payload: UnsafeRawBufferPointer
+    public let payload: RawSpan
     public let isTruncatedByCapture: Bool
 
     @inline(__always) // decoded once per packet: a call costs as much as the checks
-    public init(checking bytes: UnsafeRawBufferPointer, layer: Layer = .ipv6, offset: Int = 0) throws(DecodeError) {
+    @_lifetime(copy bytes)
+    public init(checking bytes: RawSpan, layer: Layer = .ipv6, offset: Int = 0) throws(DecodeError) {
         guard bytes.count >= Self.headerLength else {
             throw .truncated(layer, at: offset, needed: Self.headerLength, available: bytes.count)
         }
@@ -36,11 +37,11 @@ public struct IPv6HeaderView {
         }
     }
 
-    public var trafficClass: UInt8 { UInt8(truncatingIfNeeded: header.be16(0) >> 4) }
-    public var flowLabel: UInt32 { header.be32(0) & 0x000f_ffff }
-    public var payloadLength: UInt16 { header.be16(4) }
-    public var nextHeader: IPProtocol { IPProtocol(header.u8(6)) }
-    public var hopLimit: UInt8 { header.u8(7) }
-    public var source: IPv6Address { IPv6Address(high: header.be64(8), low: header.be64(16)) }
-    public var destination: IPv6Address { IPv6Address(high: header.be64(24), low: header.be64(32)) }
+    @inlinable public var trafficClass: UInt8 { UInt8(truncatingIfNeeded: header.be16(0) >> 4) }
+    @inlinable public var flowLabel: UInt32 { header.be32(0) & 0x000f_ffff }
+    @inlinable public var payloadLength: UInt16 { header.be16(4) }
+    @inlinable public var nextHeader: IPProtocol { IPProtocol(header.u8(6)) }
+    @inlinable public var hopLimit: UInt8 { header.u8(7) }
+    @inlinable public var source: IPv6Address { IPv6Address(high: header.be64(8), low: header.be64(16)) }
+    @inlinable public var destination: IPv6Address { IPv6Address(high: header.be64(24), low: header.be64(32)) }
 }

@@ -60,7 +60,7 @@ public struct IPv6ExtensionWalk: Sendable {
     /// Walks `payload` (the bytes after the fixed IPv6 header) starting at `first`.
     /// `baseOffset` is the payload's offset in the frame, for error messages.
     @inline(__always) // once per IPv6 packet, and most have no extension header: the loop ends at once
-    public static func walk(_ payload: UnsafeRawBufferPointer, first: IPProtocol, baseOffset: Int, layer: Layer = .ipv6Extension) throws(DecodeError) -> IPv6ExtensionWalk {
+    public static func walk(_ payload: RawSpan, first: IPProtocol, baseOffset: Int, layer: Layer = .ipv6Extension) throws(DecodeError) -> IPv6ExtensionWalk {
         var result = IPv6ExtensionWalk(upperLayer: first, upperLayerOffset: 0)
         var next = first
         var offset = 0
@@ -121,7 +121,7 @@ public struct IPv6ExtensionWalk: Sendable {
     }
 
     /// Finds a Jumbo Payload option (type 0xC2, 4-byte length) in a hop-by-hop header.
-    static func jumboOption(in payload: UnsafeRawBufferPointer, headerAt start: Int, length: Int) -> UInt32? {
+    static func jumboOption(in payload: RawSpan, headerAt start: Int, length: Int) -> UInt32? {
         var i = start + 2
         let end = start + length
         while i < end {

@@ -17,7 +17,7 @@ public enum LLCSNAP {
 
     /// The EtherType PID of a complete SNAP header at `offset` with an RFC 1042 or 802.1H OUI, else nil.
     @inline(__always)
-    static func etherType(_ frame: UnsafeRawBufferPointer, at offset: Int) -> EtherType? {
+    static func etherType(_ frame: RawSpan, at offset: Int) -> EtherType? {
         guard frame.count - offset >= headerLength, frame.u8(offset) == snapSAP, frame.u8(offset + 1) == snapSAP,
               frame.u8(offset + 2) == unnumberedInformation else { return nil }
         let oui = frame.be32(offset + 2) & 0x00ff_ffff
@@ -28,7 +28,7 @@ public enum LLCSNAP {
     /// The network protocol after the LLC header at `offset` and where it starts (EtherType 0
     /// when it is not SNAP with an EtherType PID).
     @inline(__always)
-    static func decode(_ frame: UnsafeRawBufferPointer, at offset: Int) throws(DecodeError) -> (EtherType, Int) {
+    static func decode(_ frame: RawSpan, at offset: Int) throws(DecodeError) -> (EtherType, Int) {
         guard frame.count - offset >= 3 else { throw .truncated(.llc, at: offset, needed: 3, available: max(0, frame.count - offset)) }
         guard frame.u8(offset) == snapSAP, frame.u8(offset + 1) == snapSAP, frame.u8(offset + 2) == unnumberedInformation else {
             return (EtherType(rawValue: 0), offset)

@@ -5,7 +5,8 @@
 public enum LinuxSLLHeader {
     public static let headerLength = 16
 
-    static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> LinkLayer {
+    @_lifetime(copy frame)
+    static func decode(_ frame: RawSpan, linkType: LinkType) throws(DecodeError) -> LinkLayer {
         guard frame.count >= headerLength else {
             throw .truncated(.sll, at: 0, needed: headerLength, available: frame.count)
         }
@@ -18,7 +19,8 @@ public enum LinuxSLLHeader {
 public enum LinuxSLL2Header {
     public static let headerLength = 20
 
-    static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> LinkLayer {
+    @_lifetime(copy frame)
+    static func decode(_ frame: RawSpan, linkType: LinkType) throws(DecodeError) -> LinkLayer {
         guard frame.count >= headerLength else {
             throw .truncated(.sll2, at: 0, needed: headerLength, available: frame.count)
         }

@@ -15,14 +15,14 @@ public enum MPLSStack {
 
     /// The label of the entry at `offset` and whether it is the bottom of the stack.
     @inline(__always)
-    public static func entry(_ frame: UnsafeRawBufferPointer, at offset: Int) -> (label: UInt32, bottom: Bool) {
+    public static func entry(_ frame: RawSpan, at offset: Int) -> (label: UInt32, bottom: Bool) {
         let word = frame.be32(offset)
         return (word >> 12, word & 0x100 != 0)
     }
 
     /// Walks the stack at `offset`: the payload's network protocol (EtherType 0 when it is neither
     /// IPv4 nor IPv6) and where it starts.
-    static func decode(_ frame: UnsafeRawBufferPointer, at start: Int) throws(DecodeError) -> (EtherType, Int) {
+    static func decode(_ frame: RawSpan, at start: Int) throws(DecodeError) -> (EtherType, Int) {
         var offset = start
         for _ in 0..<maximumEntries {
             guard frame.count - offset >= entryLength else {

@@ -31,7 +31,8 @@ public enum NFLOGHeader {
     }
     static let typeMask: UInt16 = 0x3fff
 
-    static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> LinkLayer {
+    @_lifetime(copy frame)
+    static func decode(_ frame: RawSpan, linkType: LinkType) throws(DecodeError) -> LinkLayer {
         guard frame.count >= headerLength else { throw .truncated(.nflog, at: 0, needed: headerLength, available: frame.count) }
         let version = frame.u8(1)
         guard version == 0 else { throw .badField(.nflog, "version", value: UInt32(version), at: 0) }
@@ -88,20 +89,30 @@ public enum NFLOGHeader {
 }
 
 /// What an NFLOG frame's TLVs said, borrowed from the frame like the PKTAP header.
-public struct NFLOGFields {
-    public var family: UInt8 = 0
+public struct NFLOGFields: ~Escapable {
+    public var family: UInt8
     /// The log group (`log group N`).
-    public var resourceID: UInt16 = 0
+    public var resourceID: UInt16
     /// The netfilter hook (NF_INET_PRE_ROUTING 0, LOCAL_IN 1, FORWARD 2, LOCAL_OUT 3, POST_ROUTING 4), if the packet header TLV was there.
     public var hook: UInt8?
     /// The rule's `prefix "..."` string without its NUL, raw bytes from the capture: show it through DisplayText.
-    public var prefix: UnsafeRawBufferPointer?
+    public var prefix: Optional<RawSpan>
     public var inputInterface: UInt32?
     public var outputInterface: UInt32?
     /// Length of the payload TLV's value (the logged packet, as far as it was copied).
-    public var payloadLength = 0
+    public var payloadLength: Int
 
-    public init() {}
+    /// No fields yet (written out: see `LinkLayer.init`).
+    @_lifetime(immortal)
+    public init() {
+        family = 0
+        resourceID = 0
+        hook = nil
+        prefix = .none
+        inputInterface = nil
+        outputInterface = nil
+        payloadLength = 0
+    }
 
-    public var prefixText: String? { prefix.map { String(decoding: $0, as: UTF8.self) } }
+    public var prefixText: String? { prefix?.utf8String() }
 }

@@ -25,7 +25,8 @@ public enum NullHeader {
         }
     }
 
-    static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType, bigEndianOnly: Bool) throws(DecodeError) -> LinkLayer {
+    @_lifetime(copy frame)
+    static func decode(_ frame: RawSpan, linkType: LinkType, bigEndianOnly: Bool) throws(DecodeError) -> LinkLayer {
         guard frame.count >= headerLength else {
             throw .truncated(.null, at: 0, needed: headerLength, available: frame.count)
         }

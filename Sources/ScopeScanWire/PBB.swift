@@ -25,13 +25,13 @@ public enum PBBITag {
 
     /// The 24-bit service instance identifier of the I-tag at `offset`.
     @inline(__always)
-    public static func serviceID(_ frame: UnsafeRawBufferPointer, at offset: Int) -> UInt32 {
+    public static func serviceID(_ frame: RawSpan, at offset: Int) -> UInt32 {
         frame.be32(offset + Field.tci) & 0x00ff_ffff
     }
 
     /// The customer EtherType after the I-tag at `offset`, and where the customer payload starts.
     @inline(__always)
-    static func decode(_ frame: UnsafeRawBufferPointer, at offset: Int) throws(DecodeError) -> (EtherType, Int) {
+    static func decode(_ frame: RawSpan, at offset: Int) throws(DecodeError) -> (EtherType, Int) {
         guard frame.count - offset >= headerLength else {
             throw .truncated(.pbb, at: offset, needed: headerLength, available: max(0, frame.count - offset))
         }

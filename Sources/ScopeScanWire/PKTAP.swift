@@ -6,32 +6,41 @@
 //  52 pth_pid  56 pth_comm[17]  76 pth_svc  80 pth_iftype(2)  82 pth_ifunit(2)
 //  84 pth_epid  88 pth_ecomm[17] 108 pth_flowid 112 pth_ipproto 116 pth_tstamp(8)
 // 124 pth_uuid(16) 140 pth_euuid(16) = 156
-public struct PKTAPHeaderView {
+public struct PKTAPHeaderView: ~Escapable {
     /// The fields up to and including pth_comm must be present to name interface and process.
     public static let minimumLength = 73
     static let interfaceNameRange = 12..<36
     static let processNameRange = 56..<73
 
-    public let header: UnsafeRawBufferPointer
+    public let header: RawSpan
+
+    @_lifetime(copy header)
+    init(header: RawSpan) { self.header = header }
 
     public var length: Int { Int(header.le32(0)) }
     public var innerLinkType: LinkType { LinkType(header.le32(8)) }
     public var processID: Int32 { Int32(bitPattern: header.le32(52)) }
 
     /// The interface name, without the NUL padding (raw bytes: no String is built per packet).
-    public var interfaceNameBytes: UnsafeRawBufferPointer { Self.cString(header, Self.interfaceNameRange) }
-    public var processNameBytes: UnsafeRawBufferPointer { Self.cString(header, Self.processNameRange) }
+    public var interfaceNameBytes: RawSpan {
+        @_lifetime(copy self) get { Self.cString(header, Self.interfaceNameRange) }
+    }
+    public var processNameBytes: RawSpan {
+        @_lifetime(copy self) get { Self.cString(header, Self.processNameRange) }
+    }
 
-    public var interfaceName: String { String(decoding: interfaceNameBytes, as: UTF8.self) }
-    public var processName: String { String(decoding: processNameBytes, as: UTF8.self) }
+    public var interfaceName: String { interfaceNameBytes.utf8String() }
+    public var processName: String { processNameBytes.utf8String() }
 
-    static func cString(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> UnsafeRawBufferPointer {
-        let field = UnsafeRawBufferPointer(rebasing: bytes[range])
+    @_lifetime(copy bytes)
+    static func cString(_ bytes: RawSpan, _ range: Range<Int>) -> RawSpan {
+        let field = bytes.extracting(range)
         let end = field.firstIndex(of: 0) ?? field.count
         return field.head(end)
     }
 
-    static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> LinkLayer {
+    @_lifetime(copy frame)
+    static func decode(_ frame: RawSpan, linkType: LinkType) throws(DecodeError) -> LinkLayer {
         guard frame.count >= 8 else { throw .truncated(.pktap, at: 0, needed: 8, available: frame.count) }
         let length = Int(frame.le32(0))
         guard length >= minimumLength else { throw .badField(.pktap, "header length", value: UInt32(length), at: 0) }

@@ -22,7 +22,8 @@ public enum PPPFrame {
     public static let mplsUnicastProtocol: UInt16 = 0x0281
     public static let mplsMulticastProtocol: UInt16 = 0x0283
 
-    static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> LinkLayer {
+    @_lifetime(copy frame)
+    static func decode(_ frame: RawSpan, linkType: LinkType) throws(DecodeError) -> LinkLayer {
         guard frame.count >= 1 else { throw .truncated(.ppp, at: 0, needed: 1, available: 0) }
         let first = frame.u8(0)
         if first == CiscoHDLC.unicastAddress || first == CiscoHDLC.multicastAddress {
@@ -43,7 +44,7 @@ public enum PPPFrame {
     /// information field starts; an MPLS label stack after it is walked (MPLS.swift). Protocols
     /// other than IP and MPLS (LCP, IPCP, CHAP…) map to EtherType 0: a link-only frame.
     @inline(__always)
-    static func networkProtocol(_ frame: UnsafeRawBufferPointer, at offset: Int, layer: Layer) throws(DecodeError) -> (EtherType, Int) {
+    static func networkProtocol(_ frame: RawSpan, at offset: Int, layer: Layer) throws(DecodeError) -> (EtherType, Int) {
         guard frame.count - offset >= 1 else { throw .truncated(layer, at: offset, needed: 1, available: max(0, frame.count - offset)) }
         let first = frame.u8(offset)
         let number: UInt16, end: Int

@@ -30,7 +30,7 @@ public enum PPPoESession {
     /// The network protocol (as an EtherType) the session frame at `offset` carries, and where it
     /// starts. Protocols other than IP and MPLS map to EtherType 0 (not decoded further, not an error).
     @inline(__always)
-    static func decode(_ frame: UnsafeRawBufferPointer, at offset: Int) throws(DecodeError) -> (EtherType, Int) {
+    static func decode(_ frame: RawSpan, at offset: Int) throws(DecodeError) -> (EtherType, Int) {
         guard frame.count - offset >= headerLength - 1 else {
             throw .truncated(.pppoe, at: offset, needed: headerLength - 1, available: max(0, frame.count - offset))
         }

@@ -21,7 +21,8 @@ public enum RadiotapHeader {
     static let extendedBit: UInt32 = 1 << 31
     static let dataPadFlag: UInt8 = 0x20
 
-    static func decode(_ frame: UnsafeRawBufferPointer, linkType: LinkType) throws(DecodeError) -> LinkLayer {
+    @_lifetime(copy frame)
+    static func decode(_ frame: RawSpan, linkType: LinkType) throws(DecodeError) -> LinkLayer {
         guard frame.count >= minimumLength else { throw .truncated(.radiotap, at: 0, needed: minimumLength, available: frame.count) }
         let version = frame.u8(0)
         guard version == 0 else { throw .badField(.radiotap, "version", value: UInt32(version), at: 0) }

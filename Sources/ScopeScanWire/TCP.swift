@@ -39,14 +39,15 @@ public struct TCPFlags: OptionSet, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-public struct TCPHeaderView {
+public struct TCPHeaderView: ~Escapable {
     public static let minimumHeaderLength = 20
 
-    public let header: UnsafeRawBufferPointer
-    public let payload: UnsafeRawBufferPointer
+    public let header: RawSpan
+    public let payload: RawSpan
 
     @inline(__always) // decoded once per packet: a call costs as much as the checks
-    public init(checking bytes: UnsafeRawBufferPointer, offset: Int = 0) throws(DecodeError) {
+    @_lifetime(copy bytes)
+    public init(checking bytes: RawSpan, offset: Int = 0) throws(DecodeError) {
         guard bytes.count >= Self.minimumHeaderLength else {
             throw .truncated(.tcp, at: offset, needed: Self.minimumHeaderLength, available: bytes.count)
         }
@@ -61,20 +62,20 @@ public struct TCPHeaderView {
         payload = bytes.tail(from: headerLength)
     }
 
-    public var sourcePort: UInt16 { header.be16(0) }
-    public var destinationPort: UInt16 { header.be16(2) }
-    public var sequenceNumber: UInt32 { header.be32(4) }
-    public var acknowledgmentNumber: UInt32 { header.be32(8) }
-    public var headerLength: Int { header.count }
-    public var flags: TCPFlags { TCPFlags(rawValue: header.be16(12) & 0x01ff) }
-    public var window: UInt16 { header.be16(14) }
-    public var checksum: UInt16 { header.be16(16) }
-    public var urgentPointer: UInt16 { header.be16(18) }
-    public var optionBytes: UnsafeRawBufferPointer {
-        @inline(__always) get { header.tail(from: 20) }
+    @inlinable public var sourcePort: UInt16 { header.be16(0) }
+    @inlinable public var destinationPort: UInt16 { header.be16(2) }
+    @inlinable public var sequenceNumber: UInt32 { header.be32(4) }
+    @inlinable public var acknowledgmentNumber: UInt32 { header.be32(8) }
+    @inlinable public var headerLength: Int { header.count }
+    @inlinable public var flags: TCPFlags { TCPFlags(rawValue: header.be16(12) & 0x01ff) }
+    @inlinable public var window: UInt16 { header.be16(14) }
+    @inlinable public var checksum: UInt16 { header.be16(16) }
+    @inlinable public var urgentPointer: UInt16 { header.be16(18) }
+    public var optionBytes: RawSpan {
+        @inline(__always) @_lifetime(copy self) get { header.tail(from: 20) }
     }
     public var options: TCPOptions {
-        @inline(__always) get { TCPOptions(bytes: optionBytes) }
+        @inline(__always) @_lifetime(copy self) get { TCPOptions(bytes: optionBytes) }
     }
 }
 
@@ -91,15 +92,27 @@ public enum TCPOption: Sendable, Equatable {
 }
 
 /// Walks the options without allocating. Stops at End-of-Option-List or at a malformed length
-/// (then `isMalformed` is set on the iterator).
-public struct TCPOptions: Sequence {
-    public let bytes: UnsafeRawBufferPointer
+/// (then `isMalformed` is set on the iterator). A borrowed view is not a `Sequence` (whose
+/// iterators may escape): walk it with `makeIterator()` and `next()`, or take `list`.
+public struct TCPOptions: ~Escapable {
+    public let bytes: RawSpan
 
-    public struct Iterator: IteratorProtocol {
-        let bytes: UnsafeRawBufferPointer
-        var offset = 0
-        public private(set) var isMalformed = false
+    @_lifetime(copy bytes)
+    public init(bytes: RawSpan) { self.bytes = bytes }
 
+    public struct Iterator: ~Escapable {
+        let bytes: RawSpan
+        var offset: Int
+        public private(set) var isMalformed: Bool
+
+        @_lifetime(copy bytes)
+        init(bytes: RawSpan) {
+            self.bytes = bytes
+            offset = 0
+            isMalformed = false
+        }
+
+        @_lifetime(self: copy self)
         public mutating func next() -> TCPOption? {
             guard offset < bytes.count else { return nil }
             let kind = bytes.u8(offset)
@@ -125,7 +138,16 @@ public struct TCPOptions: Sequence {
         }
     }
 
+    @_lifetime(copy self)
     public func makeIterator() -> Iterator { Iterator(bytes: bytes) }
+
+    /// The options in order (an array: for output, not the per-packet path).
+    public var list: [TCPOption] {
+        var options: [TCPOption] = []
+        var iterator = makeIterator()
+        while let option = iterator.next() { options.append(option) }
+        return options
+    }
 
     /// Whether every option is well formed: the iterator's `isMalformed` test (a length byte present,
     /// at least 2 and inside the header; End of Option List ends the walk) without building an

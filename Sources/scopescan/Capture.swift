@@ -257,7 +257,7 @@ struct Capture: ParsableCommand {
             if let tracer {
                 // One decode for both: the tracer keys the frame by its headers.
                 var decoded = DecodedPacket()
-                PacketDecoder.decode(packet.bytes, linkType: packet.linkType, into: &decoded)
+                PacketDecoder.decode(packet.span, linkType: packet.linkType, into: &decoded)
                 tracer.observe(packet, decoded: decoded)
                 analyzer.analyse(packet, decoded: decoded, countingPacket: true)
             } else {

@@ -74,7 +74,7 @@ struct Decode: ParsableCommand {
         do {
             warnings = try source.forEachPacket { packet in
                 if let filter, !filter.matches(packet) { return }
-                var decoded = PacketDecoder.decode(packet.bytes, linkType: packet.linkType)
+                var decoded = PacketDecoder.decode(packet.span, linkType: packet.linkType)
                 if verifyChecksums && (ChecksumVerifier.ipv4Header(decoded) == .invalid || ChecksumVerifier.transport(decoded) == .invalid) {
                     decoded.anomalies.insert(.badChecksum)
                 }

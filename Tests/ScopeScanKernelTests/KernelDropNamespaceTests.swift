@@ -107,7 +107,7 @@ struct KernelDropNamespaceTests {
         var frames: [CapturedFrameKey] = []
         let source = try CaptureFile.open(path: capture)
         _ = try source.forEachPacket { packet in
-            if let key = PacketHeaderKey(decoded: PacketDecoder.decode(packet.bytes, linkType: packet.linkType)) {
+            if let key = PacketHeaderKey(decoded: PacketDecoder.decode(packet.span, linkType: packet.linkType)) {
                 frames.append(CapturedFrameKey(frameNumber: packet.frameNumber, timestamp: packet.timestamp, headers: key))
             }
         }

@@ -8,8 +8,8 @@ struct EncapsulationTests {
     /// The first bytes of an IPv6 header (version 6), enough for the link decoder.
     static let ipv6Start: [UInt8] = [0x60, 0x00, 0x00, 0x00]
 
-    static func link(_ bytes: [UInt8]) throws -> LinkLayer {
-        try withBytes(bytes) { raw throws(DecodeError) in try LinkDecoder.decode(raw, linkType: .ethernet) }
+    static func link(_ bytes: [UInt8]) throws -> LinkFacts {
+        try withBytes(bytes) { raw throws(DecodeError) in LinkFacts(try LinkDecoder.decode(raw, linkType: .ethernet)) }
     }
 
     static func error(_ bytes: [UInt8]) -> DecodeError? {

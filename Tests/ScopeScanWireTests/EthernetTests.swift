@@ -28,7 +28,7 @@ struct EthernetTests {
             let link = try LinkDecoder.decode(raw, linkType: .ethernet)
             #expect(link.linkType == .ethernet)
             #expect(link.interfaceIndex == 0)
-            #expect(link.pktap == nil)
+            #expect(present(link.pktap) == false)
             #expect(link.byteSwappedFamily == false)
             #expect(link.nullFamily == 0)
             return (link.networkProtocol, link.headerLength, link.outerVLAN, link.innerVLAN, link.hasZeroMACs)

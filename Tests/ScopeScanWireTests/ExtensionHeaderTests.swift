@@ -124,7 +124,7 @@ struct ExtensionHeaderTests {
             #expect(packet.upperLayer == .tcp)
             #expect(packet.tcp?.sourcePort == 41001)
             #expect(packet.tcp?.sequenceNumber == 42001)
-            #expect(packet.tcp.map { String(decoding: $0.payload, as: UTF8.self) } == "hbh\n")
+            #expect(packet.tcp?.payload.utf8String() == "hbh\n")
         }
     }
 
@@ -181,11 +181,11 @@ struct ExtensionHeaderTests {
         #expect(result.upperLayerOffset == 8)
 
         withDecoded(Payloads.frame(first: .ipv6Fragment, Payloads.laterFragment), linkType: .ethernet) { packet in
-            #expect(packet.ipv6 != nil)
+            #expect(present(packet.ipv6) == true)
             #expect(packet.extensions?.isLaterFragment == true)
             #expect(packet.upperLayer == .tcp)
             // 0x4646… would read as ports 17990 > 17990 if it were taken for a header.
-            #expect(packet.tcp == nil)
+            #expect(present(packet.tcp) == false)
             #expect(packet.error == nil)
             #expect(packet.anomalies.contains(.laterFragment))
         }
@@ -246,7 +246,7 @@ struct ExtensionHeaderTests {
         #expect(afterDestination.upperLayerOffset == 8)
 
         withDecoded(Payloads.frame(first: .noNextHeader, []), linkType: .ethernet) { packet in
-            #expect(packet.ipv6 != nil)
+            #expect(present(packet.ipv6) == true)
             #expect(packet.upperLayer == .noNextHeader)
             #expect(packet.error == nil)
         }
@@ -412,9 +412,9 @@ struct ExtensionHeaderTests {
     func truncatedInFrame() {
         let frame = Array(Payloads.frame(first: .destinationOptions, Payloads.destinationThenRouting).prefix(54 + 20))
         withDecoded(frame, linkType: .ethernet) { packet in
-            #expect(packet.ipv6 != nil)
+            #expect(present(packet.ipv6) == true)
             #expect(packet.extensions == nil)
-            #expect(packet.tcp == nil)
+            #expect(present(packet.tcp) == false)
             #expect(packet.error == .truncated(.ipv6Extension, at: 62, needed: 24, available: 12))
             #expect(packet.anomalies.contains(.ipLengthBeyondCapture))
         }

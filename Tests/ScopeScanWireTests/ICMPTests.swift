@@ -107,7 +107,7 @@ struct ICMPv6Tests {
             #expect(packet.anomalies.isEmpty)
             #expect(packet.source == .v6(v6("2001:db8:1::fe")))
             #expect(packet.upperLayer == .icmpv6)
-            let icmp = try #require(packet.icmpv6)
+            let icmp = try required(packet.icmpv6)
             #expect(icmp.type == .destinationUnreachable)
             #expect(icmp.type.isError)
             #expect(icmp.code == 0)
@@ -117,7 +117,7 @@ struct ICMPv6Tests {
             #expect(icmp.quotedBytes?.count == 80)
             #expect(icmp.targetAddress == nil)
 
-            let quoted = try #require(packet.quoted)
+            let quoted = try required(packet.quoted)
             #expect(quoted.source == .v6(v6("2001:db8:1::1")))
             #expect(quoted.destination == .v6(v6("2001:db8:99::1")))
             #expect(quoted.upperLayer == .tcp)
@@ -142,7 +142,7 @@ struct ICMPv6Tests {
         try withDecoded(frame, linkType: .ethernet) { packet in
             #expect(packet.error == nil)
             #expect(packet.anomalies == (tcpBytes == 40 ? Anomalies() : Anomalies.ipLengthBeyondCapture))
-            let quoted = try #require(packet.quoted)
+            let quoted = try required(packet.quoted)
             #expect(quoted.destination == .v6(v6("2001:db8:99::1")))
             #expect(quoted.upperLayer == .tcp)
             #expect(quoted.transport.count == tcpBytes)
@@ -171,14 +171,14 @@ struct ICMPv6Tests {
         for quoteLength in 1..<40 {
             withDecoded(Array(ICMPFrames.unreachableQuotingSYN.prefix(62 + quoteLength)), linkType: .ethernet) { packet in
                 #expect(packet.icmpv6?.type == .destinationUnreachable, "quote \(quoteLength)")
-                #expect(packet.quoted == nil, "quote \(quoteLength)")
+                #expect(present(packet.quoted) == false, "quote \(quoteLength)")
                 #expect(packet.error == .truncated(.quotedIPv6, at: 62, needed: 40, available: quoteLength), "quote \(quoteLength)")
             }
         }
         // An error message with nothing quoted at all is not an error.
         withDecoded(Array(ICMPFrames.unreachableQuotingSYN.prefix(62)), linkType: .ethernet) { packet in
-            #expect(packet.icmpv6 != nil)
-            #expect(packet.quoted == nil)
+            #expect(present(packet.icmpv6) == true)
+            #expect(present(packet.quoted) == false)
             #expect(packet.error == nil)
         }
     }
@@ -190,7 +190,7 @@ struct ICMPv6Tests {
             #expect(icmp.type == .destinationUnreachable)
             #expect(icmp.code == 4)
             #expect(ICMPv6UnreachableCode.name(icmp.code) == "port unreachable")
-            let quote = try #require(icmp.quotedBytes)
+            let quote = try required(icmp.quotedBytes)
             let quoted = try QuotedPacket(checking: quote, version: 6, offset: 62)
             #expect(quoted.source == .v6(.loopback))
             #expect(quoted.upperLayer == .udp)
@@ -231,7 +231,7 @@ struct ICMPv6Tests {
             let icmp = try ICMPv6View(checking: raw)
             #expect(icmp.type == .packetTooBig)
             #expect(icmp.word == 1280)
-            let quoted = try QuotedPacket(checking: try #require(icmp.quotedBytes), version: 6, offset: 62)
+            let quoted = try QuotedPacket(checking: try required(icmp.quotedBytes), version: 6, offset: 62)
             #expect(quoted.destination == .v6(v6("2001:db8:b::1")))
             #expect(quoted.sourcePort == 42001)
             #expect(quoted.destinationPort == 47001)
@@ -245,14 +245,14 @@ struct ICMPv6Tests {
             // RFC 4291 2.7.1: the solicited-node group is ff02::1:ff00:0/104 + the target's low 24 bits.
             #expect(packet.destination == .v6(v6("ff02::1:ff00:dead")))
             #expect(packet.hopLimit == 255)
-            let icmp = try #require(packet.icmpv6)
+            let icmp = try required(packet.icmpv6)
             #expect(icmp.type == .neighborSolicitation)
             #expect(icmp.type.isError == false)
             #expect(icmp.checksum == 0xbc3f)
             #expect(icmp.targetAddress == v6("fe80::dead"))
             #expect(icmp.advertisementFlags == nil)
-            #expect(icmp.quotedBytes == nil)
-            #expect(packet.quoted == nil)
+            #expect(present(icmp.quotedBytes) == false)
+            #expect(present(packet.quoted) == false)
         }
     }
 
@@ -262,7 +262,8 @@ struct ICMPv6Tests {
             let icmp = try ICMPv6View(checking: raw)
             #expect(icmp.type == .neighborAdvertisement)
             #expect(icmp.targetAddress == v6("2001:db8:a::fe"))
-            let flags = try #require(icmp.advertisementFlags)
+            let advertisementFlags = icmp.advertisementFlags
+            let flags = try #require(advertisementFlags)
             #expect(flags.router && flags.solicited && flags.override)
         }
         var unsolicited = ICMPFrames.neighborAdvertisement
@@ -302,7 +303,7 @@ struct ICMPv6Tests {
             #expect(icmp.type == .echoRequest)
             #expect(icmp.type.isError == false)
             #expect(icmp.word == UInt32(153) << 16 | 1) // id 153, sequence 1
-            #expect(icmp.quotedBytes == nil)
+            #expect(present(icmp.quotedBytes) == false)
         }
     }
 
@@ -331,16 +332,16 @@ struct ICMPv4Tests {
             #expect(packet.error == nil)
             #expect(packet.anomalies.isEmpty)
             #expect(packet.ipv4?.isChecksumValid == true)
-            let icmp = try #require(packet.icmpv4)
+            let icmp = try required(packet.icmpv4)
             #expect(icmp.type == 3)
             #expect(icmp.code == 3)
             #expect(ICMPv4UnreachableCode.name(icmp.code) == "port unreachable")
-            #expect(icmp.isError)
+            #expect(icmp.isError == true)
             #expect(icmp.checksum == 0x37cb)
             #expect(icmp.word == 0)
             #expect(icmp.quotedBytes?.count == 28)
 
-            let quoted = try #require(packet.quoted)
+            let quoted = try required(packet.quoted)
             #expect(quoted.source == .v4(v4("127.0.0.1")))
             #expect(quoted.destination == .v4(v4("127.0.0.1")))
             #expect(quoted.upperLayer == .udp)
@@ -350,8 +351,8 @@ struct ICMPv4Tests {
             #expect(quoted.tcpSequenceNumber == nil)
             guard case .v4(let header) = quoted.ip else { Issue.record("quoted header is not IPv4"); return }
             #expect(header.totalLength == 41)
-            #expect(header.isTruncatedByCapture)
-            #expect(header.isChecksumValid)
+            #expect(header.isTruncatedByCapture == true)
+            #expect(header.isChecksumValid == true)
         }
     }
 
@@ -361,7 +362,7 @@ struct ICMPv4Tests {
             let icmp = try ICMPv4View(checking: raw)
             #expect(icmp.type == 3)
             #expect(icmp.code == 1)
-            let quoted = try QuotedPacket(checking: try #require(icmp.quotedBytes), version: 4, offset: 42)
+            let quoted = try QuotedPacket(checking: try required(icmp.quotedBytes), version: 4, offset: 42)
             #expect(quoted.source == .v4(v4("192.0.2.1")))
             #expect(quoted.destination == .v4(v4("198.51.100.2")))
             #expect(quoted.sourcePort == 40101)
@@ -388,10 +389,10 @@ struct ICMPv4Tests {
         try withBytes(message) { raw in
             let icmp = try ICMPv4View(checking: raw)
             #expect(ICMPv4UnreachableCode.name(icmp.code) == "communication administratively prohibited")
-            let quoted = try QuotedPacket(checking: try #require(icmp.quotedBytes), version: 4, offset: 42)
+            let quoted = try QuotedPacket(checking: try required(icmp.quotedBytes), version: 4, offset: 42)
             guard case .v4(let header) = quoted.ip else { Issue.record("quoted header is not IPv4"); return }
             #expect(header.headerLength == 32)
-            #expect(header.isChecksumValid)
+            #expect(header.isChecksumValid == true)
             #expect(quoted.transport.count == 40)
             #expect(quoted.sourcePort == 40103)
             #expect(quoted.destinationPort == 25)
@@ -406,7 +407,7 @@ struct ICMPv4Tests {
         message[8 + 6] = 0x00
         message[8 + 7] = 0xb9 // fragment offset 1480
         try withBytes(message) { raw in
-            let quoted = try QuotedPacket(checking: try #require(try ICMPv4View(checking: raw).quotedBytes), version: 4, offset: 42)
+            let quoted = try QuotedPacket(checking: try required(try ICMPv4View(checking: raw).quotedBytes), version: 4, offset: 42)
             #expect(quoted.upperLayer == .tcp)
             #expect(quoted.transport.count == 0)
             #expect(quoted.sourcePort == nil)
@@ -417,8 +418,8 @@ struct ICMPv4Tests {
     func quoteTooShort() {
         let frame = Array(ICMPFrames.icmpv4PortUnreachable.prefix(42 + 12))
         withDecoded(frame, linkType: .ethernet) { packet in
-            #expect(packet.icmpv4 != nil)
-            #expect(packet.quoted == nil)
+            #expect(present(packet.icmpv4) == true)
+            #expect(present(packet.quoted) == false)
             #expect(packet.error == .truncated(.quotedIPv4, at: 42, needed: 20, available: 12))
         }
     }
@@ -431,7 +432,7 @@ struct ICMPv4Tests {
             #expect(icmp.type == 8)
             #expect(icmp.isError == false)
             #expect(icmp.word == UInt32(119) << 16 | 1) // id 119, sequence 1
-            #expect(icmp.quotedBytes == nil)
+            #expect(present(icmp.quotedBytes) == false)
         }
     }
 

@@ -4,9 +4,9 @@ import Testing
 /// The IPv6 + TCP SYN of linux-tcp-refused.pcap #1 without its Ethernet header (80 bytes).
 private let ipv6SYN = Array(RealFrames.ethernetIPv6TCPSyn.dropFirst(14))
 
-private func link(_ bytes: [UInt8], _ linkType: LinkType) -> Result<LinkLayer, DecodeError> {
-    // LinkLayer may borrow the bytes (PKTAP), so only its plain fields are used after this returns.
-    withBytes(bytes) { raw in Result { () throws(DecodeError) in try LinkDecoder.decode(raw, linkType: linkType) } }
+private func link(_ bytes: [UInt8], _ linkType: LinkType) -> Result<LinkFacts, DecodeError> {
+    // LinkLayer borrows the bytes, so only its plain fields leave `withBytes`.
+    withBytes(bytes) { raw in Result { () throws(DecodeError) in LinkFacts(try LinkDecoder.decode(raw, linkType: linkType)) } }
 }
 
 private func linkError(_ bytes: [UInt8], _ linkType: LinkType) -> DecodeError? {
@@ -61,7 +61,7 @@ struct NullLoopbackTests {
         }
         withDecoded([0x1e, 0x00, 0x00, 0x00] + ipv6SYN, linkType: .null) { packet in
             #expect(packet.link?.byteSwappedFamily == false)
-            #expect(packet.tcp != nil)
+            #expect(present(packet.tcp) == true)
         }
     }
 
@@ -333,12 +333,12 @@ struct PKTAPTests {
             #expect(decoded.networkProtocol == .ipv6)
             #expect(decoded.nullFamily == 30)
             #expect(decoded.byteSwappedFamily == false)
-            let header = try #require(decoded.pktap)
+            let header = try required(decoded.pktap)
             #expect(header.length == 156)
             #expect(header.header.count == 156)
             #expect(header.innerLinkType == .null)
             #expect(header.interfaceName == "lo0")
-            #expect(Array(header.interfaceNameBytes) == Array("lo0".utf8))
+            #expect(header.interfaceNameBytes.array == Array("lo0".utf8))
             #expect(header.processName == "nc")
             #expect(header.processID == 4242)
         }
@@ -366,7 +366,7 @@ struct PKTAPTests {
         bytes.replaceSubrange(12..<36, with: Array("utun3".utf8) + [UInt8](repeating: 0, count: 19)) // pth_ifname
         bytes[52] = 0xff; bytes[53] = 0xff; bytes[54] = 0xff; bytes[55] = 0xff // pid -1 (unknown)
         try withBytes(bytes) { raw in
-            let header = try #require(try LinkDecoder.decode(raw, linkType: .pktap).pktap)
+            let header = try required(try LinkDecoder.decode(raw, linkType: .pktap).pktap)
             #expect(header.processName == "mDNSResponderHel")
             #expect(header.interfaceName == "utun3")
             #expect(header.processID == -1)
@@ -431,8 +431,8 @@ struct UnsupportedLinkTypeTests {
         #expect(error.kind == .unsupportedLinkType)
         #expect(error.value == raw)
         withDecoded(ipv6SYN, linkType: linkType) { packet in
-            #expect(packet.link == nil)
-            #expect(packet.ipv6 == nil)
+            #expect(present(packet.link) == false)
+            #expect(present(packet.ipv6) == false)
             #expect(packet.error?.kind == .unsupportedLinkType)
         }
     }

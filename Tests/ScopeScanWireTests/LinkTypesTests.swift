@@ -37,8 +37,8 @@ struct LinkTypesTests {
          12 + 28 + 8, .radiotap),
     ]
 
-    static func decode(_ bytes: [UInt8], _ linkType: LinkType) throws -> LinkLayer {
-        try withBytes(bytes) { raw throws(DecodeError) in try LinkDecoder.decode(raw, linkType: linkType) }
+    static func decode(_ bytes: [UInt8], _ linkType: LinkType) throws -> LinkFacts {
+        try withBytes(bytes) { raw throws(DecodeError) in LinkFacts(try LinkDecoder.decode(raw, linkType: linkType)) }
     }
 
     @Test("each link type: the link header's length and the IP packet and transport header behind it")
@@ -71,7 +71,7 @@ struct LinkTypesTests {
             // and beyond it, the whole decode stops at the IP or transport layer without a trap
             for length in headerLength...frame.count {
                 withDecoded(Array(frame.prefix(length)), linkType: linkType) { packet in
-                    #expect(packet.link != nil, "\(linkType) cut at \(length)")
+                    #expect(present(packet.link) == true, "\(linkType) cut at \(length)")
                 }
             }
         }

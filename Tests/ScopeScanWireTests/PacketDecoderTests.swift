@@ -11,10 +11,10 @@ struct PacketDecoderTests {
         try withDecoded(Self.frame, linkType: .ethernet) { packet in
             #expect(packet.error == nil)
             #expect(packet.anomalies.isEmpty)
-            let link = try #require(packet.link)
+            let link = try required(packet.link)
             #expect(link.linkType == .ethernet)
             #expect(link.headerLength == 14)
-            #expect(packet.ipv4 == nil)
+            #expect(present(packet.ipv4) == false)
             #expect(packet.ipVersion == 6)
             #expect(packet.source == .v6(v6("2001:db8:1::1")))
             #expect(packet.destination == .v6(v6("2001:db8:1::2")))
@@ -34,20 +34,20 @@ struct PacketDecoderTests {
         withDecoded(Array(Self.frame.prefix(length)), linkType: .ethernet) { packet in
             switch length {
             case 0..<14:
-                #expect(packet.link == nil)
-                #expect(packet.ipv6 == nil)
+                #expect(present(packet.link) == false)
+                #expect(present(packet.ipv6) == false)
                 #expect(packet.error == .truncated(.ethernet, at: 0, needed: 14, available: length))
             case 14..<54:
                 #expect(packet.link?.networkProtocol == .ipv6)
-                #expect(packet.ipv6 == nil)
-                #expect(packet.tcp == nil)
+                #expect(present(packet.ipv6) == false)
+                #expect(present(packet.tcp) == false)
                 #expect(packet.error == .truncated(.ipv6, at: 14, needed: 40, available: length - 14))
             default:
                 // The IPv6 header is whole; its payload length (40) says more than was captured.
                 #expect(packet.ipv6?.source == v6("2001:db8:1::1"))
                 #expect(packet.anomalies == .ipLengthBeyondCapture)
                 #expect(packet.upperLayer == .tcp)
-                #expect(packet.tcp == nil)
+                #expect(present(packet.tcp) == false)
                 #expect(packet.error?.layer == .tcp)
                 // A TCP header is 20 bytes at least, and this one says 40 once its data offset is in.
                 let needed = length - 54 < 20 ? 20 : 40
@@ -127,7 +127,7 @@ struct PacketDecoderTests {
     /// packet either decoded everything it could or says why it stopped.
     private func checkInvariants(_ packet: DecodedPacket, frameLength: Int) {
         if packet.link == nil { #expect(packet.error != nil) }
-        if packet.ipv4 != nil || packet.ipv6 != nil { #expect(packet.link != nil) }
+        if packet.ipv4 != nil || packet.ipv6 != nil { #expect(present(packet.link) == true) }
         #expect(!(packet.ipv4 != nil && packet.ipv6 != nil))
         if packet.tcp != nil || packet.udp != nil || packet.icmpv4 != nil || packet.icmpv6 != nil {
             #expect(packet.ipVersion != nil)

@@ -3,19 +3,19 @@ import Testing
 
 /// Runs `body` over a private copy of `bytes` that is exactly `bytes.count` long and starts at an
 /// odd address: a view that reads one byte past its input, or that relies on aligned loads, trips
-/// UnsafeRawBufferPointer's debug bounds checks instead of silently reading a neighbour's bytes.
-func withBytes<T, E: Error>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
+/// the span's bounds checks (and AddressSanitizer) instead of silently reading a neighbour's bytes.
+func withBytes<T, E: Error>(_ bytes: [UInt8], _ body: (RawSpan) throws(E) -> T) throws(E) -> T {
     let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count + 1, alignment: 8)
     defer { storage.deallocate() }
     let slot = UnsafeMutableRawBufferPointer(rebasing: storage[1...])
     for (index, byte) in bytes.enumerated() { slot[index] = byte }
-    return try body(UnsafeRawBufferPointer(slot))
+    return try body(RawSpan(_unsafeBytes: UnsafeRawBufferPointer(slot)))
 }
 
 /// The `DecodeError` thrown by `body`, or nil when it returned normally.
-func decodeError<T>(_ body: () throws(DecodeError) -> T) -> DecodeError? {
+func decodeError(_ body: () throws(DecodeError) -> Void) -> DecodeError? {
     do {
-        _ = try body()
+        try body()
         return nil
     } catch {
         return error
@@ -23,7 +23,7 @@ func decodeError<T>(_ body: () throws(DecodeError) -> T) -> DecodeError? {
 }
 
 /// The error a view initialiser throws on the first `length` bytes of `bytes`.
-func decodeError<T>(prefix length: Int, of bytes: [UInt8], _ make: (UnsafeRawBufferPointer) throws(DecodeError) -> T) -> DecodeError? {
+func decodeError(prefix length: Int, of bytes: [UInt8], _ make: (RawSpan) throws(DecodeError) -> Void) -> DecodeError? {
     withBytes(Array(bytes.prefix(length))) { raw in decodeError { () throws(DecodeError) in try make(raw) } }
 }
 
@@ -33,7 +33,7 @@ func withDecoded<T>(_ frame: [UInt8], linkType: LinkType, _ body: (DecodedPacket
     defer { storage.deallocate() }
     let slot = UnsafeMutableRawBufferPointer(rebasing: storage[1...])
     for (index, byte) in frame.enumerated() { slot[index] = byte }
-    return try body(PacketDecoder.decode(UnsafeRawBufferPointer(slot), linkType: linkType))
+    return try body(PacketDecoder.decode(RawSpan(_unsafeBytes: UnsafeRawBufferPointer(slot)), linkType: linkType))
 }
 
 func v6(_ text: String) -> IPv6Address {
@@ -94,4 +94,73 @@ enum RealFrames {
         // "anyone on 9?\n"
         0x61, 0x6e, 0x79, 0x6f, 0x6e, 0x65, 0x20, 0x6f, 0x6e, 0x20, 0x39, 0x3f, 0x0a,
     ]
+}
+
+/// `#require` for an optional view: the macro's helpers take escapable values only.
+struct MissingValue: Error {}
+
+@_lifetime(copy value)
+func required<T: ~Escapable>(_ value: T?, sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
+    guard let value else {
+        Issue.record("expected a value, found nil", sourceLocation: sourceLocation)
+        throw MissingValue()
+    }
+    return value
+}
+
+/// Whether an optional view is present, as a plain `Bool` for `#expect`.
+func present<T: ~Escapable>(_ value: T?) -> Bool {
+    switch value {
+    case .some: return true
+    case .none: return false
+    }
+}
+
+/// The plain fields of a `LinkLayer`, which (borrowing the frame) cannot leave `withBytes`.
+struct LinkFacts {
+    var linkType: LinkType
+    var networkProtocol: EtherType
+    var headerLength: Int
+    var outerVLAN: UInt16
+    var innerVLAN: UInt16
+    var hasZeroMACs: Bool
+    var arphrd: UInt16
+    var arphrdLoopback: Bool
+    var interfaceIndex: UInt32
+    var byteSwappedFamily: Bool
+    var nullFamily: UInt32
+    var pktapInterfaceName: String?
+    var pktapProcessName: String?
+    var nflog: NFLOGFacts?
+
+    /// The plain fields of `NFLOGFields`, the prefix as text.
+    struct NFLOGFacts {
+        var family: UInt8
+        var resourceID: UInt16
+        var hook: UInt8?
+        var prefixText: String?
+        var inputInterface: UInt32?
+        var outputInterface: UInt32?
+        var payloadLength: Int
+    }
+
+    init(_ link: borrowing LinkLayer) {
+        linkType = link.linkType
+        networkProtocol = link.networkProtocol
+        headerLength = link.headerLength
+        outerVLAN = link.outerVLAN
+        innerVLAN = link.innerVLAN
+        hasZeroMACs = link.hasZeroMACs
+        arphrd = link.arphrd
+        arphrdLoopback = link.arphrdLoopback
+        interfaceIndex = link.interfaceIndex
+        byteSwappedFamily = link.byteSwappedFamily
+        nullFamily = link.nullFamily
+        pktapInterfaceName = link.pktap?.interfaceName
+        pktapProcessName = link.pktap?.processName
+        if let fields = link.nflog {
+            nflog = NFLOGFacts(family: fields.family, resourceID: fields.resourceID, hook: fields.hook, prefixText: fields.prefixText,
+                               inputInterface: fields.inputInterface, outputInterface: fields.outputInterface, payloadLength: fields.payloadLength)
+        }
+    }
 }

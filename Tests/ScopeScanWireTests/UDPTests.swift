@@ -14,7 +14,7 @@ struct UDPTests {
             #expect(udp.destinationPort == 9)
             #expect(udp.length == 21)
             #expect(udp.checksum == 0xfe28)
-            #expect(String(decoding: udp.payload, as: UTF8.self) == "anyone on 9?\n")
+            #expect(udp.payload.utf8String() == "anyone on 9?\n")
         }
     }
 
