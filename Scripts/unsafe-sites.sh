@@ -39,7 +39,7 @@ total=0
 new_baseline=""
 for m in $modules; do
     count=$(printf '%s\n' "$sites" | grep -c "/Sources/$m/" || true)
-    allowed=$(awk -v m="$m" '$1 == m { print $2 }' "$BASELINE" 2>/dev/null)
+    allowed=$(awk -v m="$m" '$1 == m { print $2 }' "$BASELINE" 2>/dev/null || true)
     mark=""
     if [[ -z $allowed ]]; then
         allowed=0
@@ -69,7 +69,7 @@ fi
 if (( status )); then
     echo "unsafe-sites: more unsafe sites than $BASELINE allows; the new ones:" >&2
     for m in $modules; do
-        allowed=$(awk -v m="$m" '$1 == m { print $2 }' "$BASELINE" 2>/dev/null)
+        allowed=$(awk -v m="$m" '$1 == m { print $2 }' "$BASELINE" 2>/dev/null || true)
         count=$(printf '%s\n' "$sites" | grep -c "/Sources/$m/" || true)
         (( count > ${allowed:-0} )) && printf '%s\n' "$sites" | grep "/Sources/$m/" | sed 's/^/  /' >&2
     done
