@@ -21,8 +21,12 @@ UPDATE=0
 modules=$(ls -d Sources/*/ | xargs -n1 basename | while read -r m; do
     ls Sources/"$m"/*.swift >/dev/null 2>&1 && echo "$m"
 done)
-# Recompile the project's modules (not swift-argument-parser) so every warning is emitted again.
-for m in $modules; do rm -rf "$SCRATCH"/*/debug/"$m".build; done
+# Rebuild from scratch so every warning is emitted again. Removing only the modules' .build
+# directories left llbuild's database expecting their output file maps (a second run failed with
+# "unable to load output file map"), so everything but the package checkouts goes.
+if [[ -d $SCRATCH ]]; then
+    find "$SCRATCH" -mindepth 1 -maxdepth 1 ! -name checkouts ! -name repositories ! -name workspace-state.json -exec rm -rf {} +
+fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if ! swift build --scratch-path "$SCRATCH" --product scopescan >"$log" 2>&1; then
