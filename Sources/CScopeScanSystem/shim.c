@@ -60,3 +60,10 @@ int scopescan_rename_noreplace(const char *from, const char *to) {
     if (link(from, to) != 0) return -1;
     return unlink(from);
 }
+
+#ifdef __GLIBC__
+#include <malloc.h>
+int scopescan_set_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
+#else
+int scopescan_set_mmap_threshold(int bytes) { (void)bytes; return 0; }
+#endif

@@ -116,7 +116,58 @@ public final class ConnectionTracker {
         var server: Endpoint
     }
 
-    private var attempts: [Key: ConnectionAttempt] = [:]
+    /// An open attempt as the table keeps it beside its key (which holds the interface and both
+    /// endpoints). An attempt that is one SYN and nothing else, all a SYN flood brings, takes 24
+    /// bytes; one that retried, saw a copy, a reset or an ICMP error moves into a box, allocated
+    /// once. The table has 262,144 buckets for the default 100,000 flows (Swift fills a dictionary
+    /// to three quarters), and a whole `ConnectionAttempt` of 168 bytes in each made it 59 MB.
+    enum Entry {
+        case single(firstSYN: FrameTime, initialSequence: UInt32, synHopLimit: UInt8?)
+        case boxed(Box)
+
+        final class Box {
+            var attempt: ConnectionAttempt
+            init(_ attempt: ConnectionAttempt) { self.attempt = attempt }
+        }
+
+        /// A new attempt: one SYN, nothing else yet.
+        init(new attempt: ConnectionAttempt) {
+            self = .single(firstSYN: attempt.firstSYN, initialSequence: attempt.initialSequence, synHopLimit: attempt.synHopLimit)
+        }
+
+        func attempt(_ key: Key) -> ConnectionAttempt {
+            switch self {
+            case .single(let firstSYN, let initialSequence, let synHopLimit):
+                var attempt = ConnectionAttempt(interfaceIndex: key.interfaceIndex, client: key.client, server: key.server,
+                                                initialSequence: initialSequence, firstSYN: firstSYN, lastActivity: firstSYN.time)
+                attempt.synHopLimit = synHopLimit
+                return attempt
+            case .boxed(let box):
+                return box.attempt
+            }
+        }
+
+        var lastActivity: Timestamp {
+            switch self {
+            case .single(let firstSYN, _, _): return firstSYN.time
+            case .boxed(let box): return box.attempt.lastActivity
+            }
+        }
+
+        var refusal: FrameTime? {
+            if case .boxed(let box) = self { return box.attempt.refusal }
+            return nil
+        }
+
+        var firstFrame: Int {
+            switch self {
+            case .single(let firstSYN, _, _): return firstSYN.frame
+            case .boxed(let box): return box.attempt.firstSYN.frame
+            }
+        }
+    }
+
+    private var attempts: [Key: Entry] = [:]
     /// Attempts answered by a SYN-ACK, by key, with their ISN and when: a SYN with that ISN again is
     /// the client retransmitting after a lost SYN-ACK, not a new attempt, and an RST then is not a
     /// refusal (the port has a listener). Forgotten after the SYN timeout.
@@ -184,6 +235,19 @@ public final class ConnectionTracker {
     }
 
 
+    private func openAttempt(_ key: Key) -> ConnectionAttempt? {
+        attempts[key].map { $0.attempt(key) }
+    }
+
+    /// Writes back an open attempt that changed: into its box, or into a new one.
+    private func update(_ key: Key, _ attempt: ConnectionAttempt) {
+        if case .boxed(let box) = attempts[key] {
+            box.attempt = attempt
+        } else {
+            attempts[key] = .boxed(Entry.Box(attempt))
+        }
+    }
+
     func observe(_ context: PacketContext, tcp: TCPHeaderView, interfaces: InterfaceTable, findings: inout FindingCollector) {
         guard let source = context.packet.source, let destination = context.packet.destination else { return }
         let flags = tcp.flags
@@ -193,17 +257,17 @@ public final class ConnectionTracker {
                           client: Endpoint(address: source, port: tcp.sourcePort),
                           server: Endpoint(address: destination, port: tcp.destinationPort))
             let isn = tcp.sequenceNumber
-            if var attempt = attempts[key] {
+            if var attempt = openAttempt(key) {
                 if attempt.initialSequence == isn {
                     if now.time.nanoseconds.saturatingMinus(attempt.lastSYN.time.nanoseconds) < Self.minimumRetransmissionGap {
                         if attempt.duplicateSYNs.count < ConnectionAttempt.maximumRetriesKept { attempt.duplicateSYNs.append(now) }
-                        attempts[key] = attempt
+                        update(key, attempt)
                         return
                     }
                     attempt.retryCount += 1
                     if attempt.retries.count < ConnectionAttempt.maximumRetriesKept { attempt.retries.append(now) }
                     attempt.lastActivity = now.time
-                    attempts[key] = attempt
+                    update(key, attempt)
                     for observer in observers { observer.attemptRetried(attempt) }
                     return
                 }
@@ -217,7 +281,7 @@ public final class ConnectionTracker {
             attemptsStarted += 1
             var attempt = ConnectionAttempt(interfaceIndex: key.interfaceIndex, client: key.client, server: key.server, initialSequence: isn, firstSYN: now, lastActivity: now.time)
             attempt.synHopLimit = context.packet.hopLimit
-            attempts[key] = attempt
+            attempts[key] = Entry(new: attempt)
             addToFilter(isn)
             peakTracked = max(peakTracked, attempts.count)
             for observer in observers { observer.attemptStarted(attempt) }
@@ -226,7 +290,7 @@ public final class ConnectionTracker {
             let key = Key(interfaceIndex: context.interfaceIndex,
                           client: Endpoint(address: destination, port: tcp.destinationPort),
                           server: Endpoint(address: source, port: tcp.sourcePort))
-            guard var attempt = attempts[key] else { return }
+            guard var attempt = openAttempt(key) else { return }
             let hopLimit = context.packet.hopLimit
             if flags.contains(.rst) && !(flags.contains(.ack) && tcp.acknowledgmentNumber == attempt.initialSequence &+ 1) {
                 // Not acceptable in SYN-SENT (RFC 9293 section 3.10.7.3): the client's stack ignores it.
@@ -234,7 +298,7 @@ public final class ConnectionTracker {
                     attempt.ignoredResets.append(now)
                     if let hopLimit { attempt.ignoredResetHopLimits.append(hopLimit) }
                 }
-                attempts[key] = attempt
+                update(key, attempt)
                 return
             }
             if flags.contains(.rst) {
@@ -245,7 +309,7 @@ public final class ConnectionTracker {
                     attempt.answerHopLimit = hopLimit
                     attempt.lastActivity = now.time
                 }
-                attempts[key] = attempt
+                update(key, attempt)
                 return
             }
             removeAttempt(key, attempt)
@@ -273,7 +337,7 @@ public final class ConnectionTracker {
         let key = Key(interfaceIndex: interfaceIndex,
                       client: Endpoint(address: source, port: tcp.sourcePort),
                       server: Endpoint(address: destination, port: tcp.destinationPort))
-        guard let attempt = attempts[key], tcp.sequenceNumber == attempt.initialSequence &+ 1 else { return }
+        guard let attempt = openAttempt(key), tcp.sequenceNumber == attempt.initialSequence &+ 1 else { return }
         removeAttempt(key, attempt)
         let now = FrameTime(frame: frame, time: time)
         rememberAnswered(key, isn: attempt.initialSequence, at: time)
@@ -288,9 +352,9 @@ public final class ConnectionTracker {
     /// Records an ICMP error quoting `client → server`, returning the attempt it refers to.
     func noteICMPError(interfaceIndex: Int, client: Endpoint, server: Endpoint, at frame: FrameTime) -> ConnectionAttempt? {
         let key = Key(interfaceIndex: interfaceIndex, client: client, server: server)
-        guard var attempt = attempts[key] else { return nil }
+        guard var attempt = openAttempt(key) else { return nil }
         if attempt.icmpErrors.count < ConnectionAttempt.maximumRetriesKept { attempt.icmpErrors.append(frame) }
-        attempts[key] = attempt
+        update(key, attempt)
         return attempt
     }
 
@@ -308,7 +372,8 @@ public final class ConnectionTracker {
         let expired = attempts.filter {
             now.nanoseconds.saturatingMinus($0.value.lastActivity.nanoseconds) >= ($0.value.refusal == nil ? timeout : grace)
         }
-        for (key, attempt) in expired.sorted(by: { $0.value.firstSYN.frame < $1.value.firstSYN.frame }) {
+        for (key, entry) in expired.sorted(by: { $0.value.firstFrame < $1.value.firstFrame }) {
+            let attempt = entry.attempt(key)
             removeAttempt(key, attempt)
             conclude(attempt, attempt.refusal.map { .refused($0) } ?? .unanswered(.timeout), interfaces: interfaces, findings: &findings)
         }
@@ -319,10 +384,13 @@ public final class ConnectionTracker {
     /// only if the capture lasted until its retransmission was due. An attempt that is short of
     /// `--syn-retries` proven SYNs because the capture stopped first is pending, not unanswered.
     func finish(at end: Timestamp?, interfaces: InterfaceTable, findings: inout FindingCollector) {
-        let remaining = attempts.values.sorted { $0.firstSYN.frame < $1.firstSYN.frame }
+        // Sorted as entries and expanded one at a time: an array of 100,000 whole attempts would be
+        // another 17 MB.
+        let remaining = attempts.sorted { $0.value.firstFrame < $1.value.firstFrame }
         attempts.removeAll()
         for slot in continuationFilter.indices { continuationFilter[slot].store(0, ordering: .relaxed) }
-        for attempt in remaining {
+        for (key, entry) in remaining {
+            let attempt = entry.attempt(key)
             conclude(attempt, attempt.refusal.map { .refused($0) } ?? .unanswered(isPending(attempt, end: end) ? .pending : .endOfCapture), interfaces: interfaces, findings: &findings)
         }
     }
@@ -344,7 +412,8 @@ public final class ConnectionTracker {
     private func makeRoom(now: Timestamp, interfaces: InterfaceTable, findings: inout FindingCollector) {
         let cutoff = Sampling.quantile(of: attempts.values.lazy.map(\.lastActivity.nanoseconds), count: attempts.count, fraction: 0.25)
         let victims = attempts.filter { $0.value.lastActivity.nanoseconds <= cutoff }
-        for (key, attempt) in victims {
+        for (key, entry) in victims {
+            let attempt = entry.attempt(key)
             removeAttempt(key, attempt)
             evicted += 1
             if let refusal = attempt.refusal {

@@ -35,6 +35,7 @@ struct ScopeScan: ParsableCommand {
     )
 
     static func main() {
+        System.returnLargeBlocksWhenFreed()
         // Interrupted, a command leaves no temporary file behind (capture and probe stop cleanly instead).
         TemporaryFiles.installSignalCleanup()
         let arguments = Array(CommandLine.arguments.dropFirst())

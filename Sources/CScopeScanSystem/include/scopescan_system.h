@@ -17,6 +17,10 @@ int scopescan_drop_bounding_and_ambient(void);
 long long scopescan_effective_capabilities(void);
 #endif
 
+/// mallopt(M_MMAP_THRESHOLD, bytes) where the C library is glibc (1 on success, 0 on failure), 0
+/// elsewhere. Setting it also stops glibc from moving the threshold by itself.
+int scopescan_set_mmap_threshold(int bytes);
+
 /// rename(2) that never replaces: fails with EEXIST when `to` exists (renameat2 RENAME_NOREPLACE
 /// on Linux; where the kernel or file system lacks it, link+unlink for a file). 0 or -1 and errno.
 int scopescan_rename_noreplace(const char *from, const char *to);
