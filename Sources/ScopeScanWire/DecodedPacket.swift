@@ -74,20 +74,22 @@ public enum PacketDecoder {
     /// per-packet callers (the analyser) avoid by decoding into their own variable.
     @_lifetime(packet: copy frame, copy packet)
     public static func decode(_ frame: RawSpan, linkType: LinkType, into packet: inout DecodedPacket) {
-        let link: LinkLayer
         do {
             // Ethernet, by far the most common link, skips the general dispatch (a call whose
-            // frame is sized for every link type).
-            link = try linkType == .ethernet ? EthernetHeader.decode(frame, at: 0, linkType: linkType) : LinkDecoder.decode(frame, linkType: linkType)
+            // frame is sized for every link type). The layer goes straight into the packet: a
+            // local `LinkLayer` would be destroyed at the end of this function, and a ~Escapable
+            // value is destroyed through an outlined value-witness call even when it holds
+            // nothing to release (Swift 6.3's type lowering counts ~Escapable as non-trivial).
+            packet.link = try linkType == .ethernet ? EthernetHeader.decode(frame, at: 0, linkType: linkType) : LinkDecoder.decode(frame, linkType: linkType)
         } catch {
             packet.error = error
             return
         }
-        packet.link = link
-        let network = frame.tail(from: link.headerLength)
-        switch link.networkProtocol {
-        case .ipv6: decodeIPv6(network, offset: link.headerLength, into: &packet)
-        case .ipv4: decodeIPv4(network, offset: link.headerLength, into: &packet)
+        guard let headerLength = packet.link?.headerLength, let networkProtocol = packet.link?.networkProtocol else { return }
+        let network = frame.tail(from: headerLength)
+        switch networkProtocol {
+        case .ipv6: decodeIPv6(network, offset: headerLength, into: &packet)
+        case .ipv4: decodeIPv4(network, offset: headerLength, into: &packet)
         default: break // ARP and others: a link-layer-only frame, not an error
         }
     }
