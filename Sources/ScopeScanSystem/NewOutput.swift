@@ -1,5 +1,3 @@
-import CScopeScanSystem
-
 /// An output that must not exist yet (the evidence bundle, a directory or a .tar.gz): built under
 /// a temporary name beside the target (mkdtemp/mkstemp, so nothing is followed or clobbered) and
 /// renamed into place without replacing (`scopescan_rename_noreplace`), so an existing file or
@@ -18,26 +16,26 @@ public final class NewOutput {
     public init(path: String, kind: Kind) throws(SystemError) {
         self.path = path
         self.kind = kind
-        var info = stat()
-        if lstat(path, &info) == 0 { throw SystemError("\(path): already exists; the bundle is never written over anything, choose a new name") }
+        if System.linkStatus(path: path) != nil { throw SystemError("\(path): already exists; the bundle is never written over anything, choose a new name") }
         let trimmed = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
         let slash = trimmed.lastIndex(of: "/")
         let directory = slash.map { String(trimmed[...$0]) } ?? ""
         let base = slash.map { String(trimmed[trimmed.index(after: $0)...]) } ?? trimmed
-        var template = Array("\(directory).\(base).XXXXXX".utf8CString)
+        let template = "\(directory).\(base).XXXXXX"
         switch kind {
         case .directory:
-            guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            guard let made = System.makeTemporaryDirectory(template: template) else {
                 throw SystemError(path: path, "cannot create a temporary directory beside it")
             }
-            temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            temporaryPath = made
             // mkdtemp makes it 0700; the finished directory gets what mkdir would (0777 less umask).
-            chmod(temporaryPath, 0o777 & ~Self.umaskValue)
+            System.changeMode(temporaryPath, 0o777 & ~Self.umaskValue)
         case .file:
-            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            guard fd >= 0 else { throw SystemError(path: path, "cannot create a temporary file beside it") }
+            guard let (fd, made) = System.makeTemporaryFile(template: template) else {
+                throw SystemError(path: path, "cannot create a temporary file beside it")
+            }
             descriptor = fd
-            temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            temporaryPath = made
             TemporaryFiles.register(temporaryPath)
             fchmod(fd, 0o666 & ~Self.umaskValue)
         }
@@ -58,7 +56,7 @@ public final class NewOutput {
             try Self.writeAll(descriptor, bytes, path: path)
         case .directory:
             let file = "\(temporaryPath)/\(name ?? "unnamed")"
-            let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o666)
+            let fd = System.openFile(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode: 0o666)
             guard fd >= 0 else { throw SystemError(path: "\(path)/\(name ?? "")", "cannot create") }
             TemporaryFiles.register(file)
             written.append(file)
@@ -69,10 +67,7 @@ public final class NewOutput {
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
-        let result: Result<Void, SystemError> = bytes.withUnsafeBytes { raw in
-            do throws(SystemError) { try OutputFile.writeAll(fd, raw, path: path); return .success(()) } catch { return .failure(error) }
-        }
-        try result.get()
+        try OutputFile.writeAll(fd, bytes, path: path)
     }
 
     /// Renames the finished output into place; fails, removing it, when the target appeared meanwhile.
@@ -81,7 +76,7 @@ public final class NewOutput {
         if kind == .file {
             guard fsync(descriptor) == 0 || errno == EINVAL else { throw SystemError(path: path, "cannot write") }
         }
-        guard scopescan_rename_noreplace(temporaryPath, path) == 0 else {
+        guard System.renameFileWithoutReplacing(temporaryPath, to: path) == 0 else {
             let code = errno
             discard()
             if code == EEXIST || code == ENOTEMPTY { throw SystemError("\(path): appeared while the bundle was written; left as it was") }
@@ -99,13 +94,13 @@ public final class NewOutput {
         guard !done else { return }
         done = true
         for file in written {
-            unlink(file)
+            System.removeFile(file)
             TemporaryFiles.unregister(file)
         }
         if kind == .directory {
-            rmdir(temporaryPath)
+            System.removeDirectory(temporaryPath)
         } else {
-            unlink(temporaryPath)
+            System.removeFile(temporaryPath)
             TemporaryFiles.unregister(temporaryPath)
         }
         if descriptor >= 0 { close(descriptor) }
@@ -117,13 +112,13 @@ extension System {
     /// The whole of a regular file (a finished temporary file read back into the bundle); nil when
     /// it cannot be read.
     public static func contents(ofFile path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = openFile(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let count = read(fd, into: &chunk)
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else { return nil }
             if count == 0 { return out }

@@ -18,8 +18,7 @@ public struct FileIdentity: Hashable, Sendable {
     public var inode: UInt64
 
     public init?(path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
+        guard let info = System.fileStatus(path: path) else { return nil }
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
     }
@@ -30,13 +29,12 @@ public enum OutputSafety {
     /// byte order, micro or nanosecond), pcapng, or a compressed file (gzip, zstd, lz4), since
     /// compressed captures are common. nil for anything else, or no file.
     public static func captureKind(path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_NONBLOCK)
+        let fd = System.openFile(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard let info = System.fileStatus(descriptor: fd), (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         var magic = [UInt8](repeating: 0, count: 4)
-        let count = magic.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4) }
+        let count = System.read(fd, into: &magic)
         guard count >= 2 else { return nil }
         if magic[0] == 0x1f && magic[1] == 0x8b { return "gzip" }
         guard count == 4 else { return nil }
@@ -101,9 +99,8 @@ public final class OutputFile {
     /// `owner`: hand the temporary file to the user the process will run as after dropping root.
     public init(path: String, owner: FileOwner? = nil) throws(SystemError) {
         self.path = path
-        var info = stat()
-        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR {
-            let fd = open(path, O_WRONLY | O_CLOEXEC)
+        if let info = System.fileStatus(path: path), (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR {
+            let fd = System.openFile(path, O_WRONLY | O_CLOEXEC)
             guard fd >= 0 else { throw SystemError(path: path, "cannot open") }
             descriptor = fd
             temporaryPath = path
@@ -113,11 +110,11 @@ public final class OutputFile {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[...$0]) } ?? ""
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        var template = Array("\(directory).\(base).XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw SystemError(path: path, "cannot create a temporary file beside it") }
+        guard let (fd, temporary) = System.makeTemporaryFile(template: "\(directory).\(base).XXXXXX") else {
+            throw SystemError(path: path, "cannot create a temporary file beside it")
+        }
         descriptor = fd
-        temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        temporaryPath = temporary
         TemporaryFiles.register(temporaryPath)
         // mkstemp makes it 0600; the finished file gets what a plain create would (0666 less umask).
         let mask = umask(0)
@@ -132,16 +129,26 @@ public final class OutputFile {
     public var isRenamed: Bool { !isDirect }
 
     /// Writes all of `bytes` at the current offset.
-    public func write(_ bytes: UnsafeRawBufferPointer) throws(SystemError) {
+    public func write(_ bytes: [UInt8]) throws(SystemError) {
         try Self.writeAll(descriptor, bytes, path: path)
     }
 
     public func write(_ text: String) throws(SystemError) {
-        var text = text
-        let result: Result<Void, SystemError> = text.withUTF8 { buffer in
-            do throws(SystemError) { try write(UnsafeRawBufferPointer(buffer)); return .success(()) } catch { return .failure(error) }
+        try write(Array(text.utf8))
+    }
+
+    /// Writes all of `bytes` at `offset` (pwrite), leaving the file's offset where it was: a
+    /// placeholder written earlier and filled in once known (the evidence file's input digest).
+    public func write(_ bytes: [UInt8], at offset: Int) throws(SystemError) {
+        var written = 0
+        while written < bytes.count {
+            let count = System.write(descriptor, Array(bytes[written...]), at: offset + written)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SystemError(path: path, "cannot write")
+            }
+            written += count
         }
-        try result.get()
     }
 
     /// fsync, then rename over the target.
@@ -163,7 +170,7 @@ public final class OutputFile {
             if code != 0 { throw SystemError(path: path, "cannot replace", code) }
             return
         }
-        guard rename(temporaryPath, path) == 0 else {
+        guard System.renameFile(temporaryPath, to: path) == 0 else {
             let code = errno
             discard()
             throw SystemError(path: path, "cannot replace", code)
@@ -184,16 +191,16 @@ public final class OutputFile {
             return
         }
         if let helperNumber { _ = RenameHelper.ask(helperNumber, remove: true) }
-        unlink(temporaryPath)
+        System.removeFile(temporaryPath)
         TemporaryFiles.unregister(temporaryPath)
         if descriptor >= 0 { close(descriptor) }
         descriptor = -1
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(SystemError) {
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
         var offset = 0
         while offset < bytes.count {
-            let written = System.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            let written = System.write(fd, bytes, from: offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 throw SystemError(path: path, "cannot write")

@@ -33,8 +33,8 @@ public enum Privileges {
         if user == "root" { return .keep }
         let name = user ?? (geteuid() == 0 ? "nobody" : nil)
         guard let name else { return .drop(nil) }
-        guard let entry = getpwnam(name) else { throw SystemError("-Z \(name): no such user") }
-        let target = Target(name: name, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
+        guard let ids = System.userIDs(named: name) else { throw SystemError("-Z \(name): no such user") }
+        let target = Target(name: name, uid: ids.uid, gid: ids.gid)
         if geteuid() != 0 && target.uid != geteuid() {
             throw SystemError("-Z \(name): only root can change to another user")
         }

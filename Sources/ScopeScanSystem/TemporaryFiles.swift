@@ -2,27 +2,31 @@
 // planted link) and removed on exit, on a normal return as on SIGINT, SIGTERM or SIGHUP.
 
 /// Paths to unlink when the process is stopped by a signal. Fixed storage of C strings, so the
-/// signal handler touches no Swift object (unlink is async-signal-safe).
+/// signal handler touches no Swift object (unlink is async-signal-safe): the one place besides
+/// `RenameHelper` where ScopeScanSystem keeps raw memory, because a signal handler may not allocate.
 public enum TemporaryFiles {
     static let capacity = 32
+    // Allocated once and never freed: `capacity` slots, each nil or a strdup'ed path.
     nonisolated(unsafe) static let slots: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
         let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
-        slots.initialize(repeating: nil, count: capacity)
-        return slots
+        unsafe slots.initialize(repeating: nil, count: capacity) // the `capacity` slots just allocated
+        return unsafe slots // the slots initialised above
     }()
 
     static func register(_ path: String) {
-        for i in 0..<capacity where slots[i] == nil {
-            slots[i] = strdup(path)
+        // Indices below `capacity`, the slots' count; strdup's copy is freed by unregister.
+        for i in 0..<capacity where unsafe slots[i] == nil {
+            unsafe slots[i] = strdup(path) // as the line above
             return
         }
     }
 
     static func unregister(_ path: String) {
         for i in 0..<capacity {
-            if let slot = slots[i], String(cString: slot) == path {
-                slots[i] = nil
-                free(slot)
+            // A slot below `capacity` holds nil or a C string strdup'ed by register, freed once here.
+            if let slot = unsafe slots[i], unsafe String(cString: slot) == path {
+                unsafe slots[i] = nil // as the line above
+                unsafe free(slot) // as the line above
             }
         }
     }
@@ -30,7 +34,8 @@ public enum TemporaryFiles {
     /// Unlinks every registered file; callable from a signal handler.
     public static func removeAll() {
         for i in 0..<capacity {
-            if let slot = slots[i] { unlink(slot) }
+            // A slot below `capacity` holds nil or a C string: unlink reads it, nothing allocates.
+            if let slot = unsafe slots[i] { unsafe unlink(slot) }
         }
     }
 
@@ -48,8 +53,7 @@ public enum TemporaryFiles {
 
     /// The directory for scratch files: `$TMPDIR`, else /tmp.
     public static var directory: String {
-        if let value = getenv("TMPDIR"), value.pointee != 0 {
-            let text = String(cString: value)
+        if let text = System.environment("TMPDIR"), !text.isEmpty {
             return text.hasSuffix("/") ? String(text.dropLast()) : text
         }
         return "/tmp"
@@ -66,11 +70,11 @@ public final class TemporaryFile {
 
     /// `owner`: hand the file to the user the process will run as after dropping root.
     public init(prefix: String, suffix: String, owner: FileOwner? = nil) throws(SystemError) {
-        var template = Array("\(TemporaryFiles.directory)/\(prefix)XXXXXX\(suffix)".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(suffix.utf8.count)) }
-        guard fd >= 0 else { throw SystemError(path: TemporaryFiles.directory, "cannot create a temporary file") }
+        guard let (fd, made) = System.makeTemporaryFile(template: "\(TemporaryFiles.directory)/\(prefix)XXXXXX\(suffix)", suffixLength: suffix.utf8.count) else {
+            throw SystemError(path: TemporaryFiles.directory, "cannot create a temporary file")
+        }
         descriptor = fd
-        path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        path = made
         TemporaryFiles.register(path)
         if let owner { _ = fchown(fd, owner.uid, owner.gid) }
     }
@@ -79,7 +83,7 @@ public final class TemporaryFile {
 
     public func remove() {
         guard descriptor >= 0 else { return }
-        unlink(path)
+        System.removeFile(path)
         TemporaryFiles.unregister(path)
         close(descriptor)
         descriptor = -1
