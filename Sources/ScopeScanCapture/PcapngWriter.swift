@@ -118,6 +118,13 @@ public final class PcapngWriter {
         try writeBlock(6, body + (options.isEmpty ? [] : Self.endOptions(options)))
     }
 
+    /// Writes an Enhanced Packet Block of a frame held as a span (a captured packet's `span`, an
+    /// array's `rawSpan`), so callers above the capture module need no pointer.
+    public func writePacket(interfaceID: Int, timestamp: Timestamp, originalLength: Int, bytes: RawSpan, direction: PacketDirection = .unknown, comment: String? = nil) throws(CaptureError) {
+        // The span's bytes, read during this call only.
+        try unsafe bytes.withUnsafeBytes { raw throws(CaptureError) in try unsafe writePacket(interfaceID: interfaceID, timestamp: timestamp, originalLength: originalLength, bytes: raw, direction: direction, comment: comment) }
+    }
+
     /// Writes every buffered block (whole blocks only).
     public func flush() throws(CaptureError) {
         var offset = 0
