@@ -2,6 +2,11 @@ import ScopeScanPackets
 import CKernelDrops
 import ScopeScanSystem
 
+// The boundary with CKernelDrops, the C loader of the BPF tracer (docs/architecture.md, "Where
+// unsafe code may live"): its handle, the ring buffer's events handed to a C callback, and the BTF
+// reader's callback (KernelDropReasonTable.load, at the end). Nothing else in ScopeScanKernel
+// holds a pointer.
+
 /// Reports the packets the kernel drops in one network namespace, with the kernel's reason, while a
 /// capture runs. Linux only (BPF on skb:kfree_skb); elsewhere `init` throws
 /// "kernel drop reasons unavailable: not supported on this platform".
@@ -12,12 +17,14 @@ import ScopeScanSystem
 ///     let monitor = try KernelDropMonitor()
 ///     while capturing { for drop in try monitor.poll(timeoutMilliseconds: 100) { … } }
 ///     let matched = KernelDropMatcher().match(drops: drops, frames: frameKeys)
+@safe
 public final class KernelDropMonitor {
     /// The namespace being watched (inode of its /proc/…/ns/net).
     public let networkNamespaceInode: UInt64
     public let reasons: KernelDropReasonTable
     public let symbols: KernelSymbolTable
     #if os(Linux)
+    /// sskd_open's monitor, owned by this object: used by this object's methods only, closed once.
     private var handle: OpaquePointer?
     #endif
     private var clock = WallClockOffset()
@@ -38,10 +45,11 @@ public final class KernelDropMonitor {
         // Symbols are a nicety: a table that cannot be read leaves functions nil, it does not fail.
         symbols = (try? KernelSymbolTable.load()) ?? KernelSymbolTable(kallsyms: [])
         var message = [CChar](repeating: 0, count: 512)
-        guard let opened = sskd_open(inode, &message, message.count) else {
+        // sskd_open writes at most `message.count` bytes of error text into the array's storage.
+        guard let opened = unsafe sskd_open(inode, &message, message.count) else {
             throw KernelDropsUnavailable(decodeCString(message))
         }
-        handle = opened
+        unsafe handle = opened // the monitor just opened, owned from here on
         #else
         throw KernelDropsUnavailable.unsupportedPlatform
         #endif
@@ -53,8 +61,7 @@ public final class KernelDropMonitor {
     /// from /proc/self's when only this thread has entered another namespace).
     public static func currentNetworkNamespaceInode() throws(KernelDropsUnavailable) -> UInt64 {
         #if os(Linux)
-        var info = stat()
-        guard stat("/proc/thread-self/ns/net", &info) == 0 || stat("/proc/self/ns/net", &info) == 0 else {
+        guard let info = System.fileStatus(path: "/proc/thread-self/ns/net") ?? System.fileStatus(path: "/proc/self/ns/net") else {
             throw KernelDropsUnavailable("cannot read the network namespace (/proc/self/ns/net): \(errnoText())")
         }
         return UInt64(info.st_ino)
@@ -69,12 +76,14 @@ public final class KernelDropMonitor {
     /// timeout ends: poll with a timeout such as 100 ms.
     public func poll(timeoutMilliseconds: Int32) throws(KernelDropsUnavailable) -> [KernelDrop] {
         #if os(Linux)
-        guard let handle else { return [] }
+        guard let handle = unsafe handle else { return [] } // the open monitor, see `handle`
         final class Collector { var events: [sskd_event] = [] }
         let collector = Collector()
         let result = withExtendedLifetime(collector) {
-            sskd_poll(handle, timeoutMilliseconds, { context, event in
-                Unmanaged<Collector>.fromOpaque(context!).takeUnretainedValue().events.append(event!.pointee)
+            // sskd_poll calls back with `context`, the collector kept alive around the call, and
+            // each event valid during its callback only: copied out at once.
+            unsafe sskd_poll(handle, timeoutMilliseconds, { context, event in
+                unsafe Unmanaged<Collector>.fromOpaque(context!).takeUnretainedValue().events.append(event!.pointee) // see above
             }, Unmanaged.passUnretained(collector).toOpaque())
         }
         guard result >= 0 else { throw KernelDropsUnavailable("reading the ring buffer: \(errnoText(-result))") }
@@ -94,7 +103,7 @@ public final class KernelDropMonitor {
     /// Drops the tracer saw but had no ring-buffer room for: a nonzero count means the list is partial.
     public var lostCount: UInt64 {
         #if os(Linux)
-        return handle.map { sskd_lost($0) } ?? 0
+        return unsafe handle.map { unsafe sskd_lost($0) } ?? 0 // the open monitor, see `handle`
         #else
         return 0
         #endif
@@ -103,7 +112,7 @@ public final class KernelDropMonitor {
     /// A descriptor that becomes readable when drops wait (for poll(2)/epoll alongside a capture).
     public var fileDescriptor: Int32 {
         #if os(Linux)
-        return handle.map { sskd_fd($0) } ?? -1
+        return unsafe handle.map { unsafe sskd_fd($0) } ?? -1 // the open monitor, see `handle`
         #else
         return -1
         #endif
@@ -112,15 +121,17 @@ public final class KernelDropMonitor {
     /// Detaches the tracer. Idempotent.
     public func close() {
         #if os(Linux)
-        sskd_close(handle)
-        handle = nil
+        // The monitor is closed once: nil afterwards, and sskd_close(NULL) does nothing.
+        unsafe sskd_close(handle)
+        unsafe handle = nil // as the line above
         #endif
     }
 
     #if os(Linux)
     private func makeDrop(_ event: sskd_event) -> KernelDrop {
         let captured = min(Int(event.captured), Int(SSKD_CAPTURE_BYTES))
-        let bytes = withUnsafeBytes(of: event.bytes) { Array($0.prefix(captured)) }
+        // The event's fixed C array (a tuple in Swift), read as bytes up to its captured length.
+        let bytes = unsafe withUnsafeBytes(of: event.bytes) { unsafe Array($0.prefix(captured)) }
         return KernelDrop(time: clock.wallClock(monotonicNanoseconds: event.monotonic_ns),
                           reason: reasons.reason(event.reason), function: functionName(event.location),
                           location: event.location, interfaceIndex: event.ifindex,
@@ -137,9 +148,7 @@ public final class KernelDropMonitor {
     private func interfaceName(_ index: UInt32) -> String? {
         guard index != 0 else { return nil }
         if let name = interfaceNames[index] { return name }
-        var buffer = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
-        guard if_indextoname(index, &buffer) != nil else { return nil }
-        let name = decodeCString(buffer)
+        guard let name = System.interfaceName(index: index) else { return nil }
         interfaceNames[index] = name
         return name
     }
@@ -147,7 +156,7 @@ public final class KernelDropMonitor {
     /// The reasons the tracer cannot load, each as its own clear line, checked before libbpf tries
     /// (whose errors name a step, not a cause).
     static func checkPrerequisites() throws(KernelDropsUnavailable) {
-        let problem = prerequisiteProblem(hasBTF: access("/sys/kernel/btf/vmlinux", R_OK) == 0,
+        let problem = prerequisiteProblem(hasBTF: System.mayAccess("/sys/kernel/btf/vmlinux", R_OK),
                                           effectiveCapabilities: effectiveCapabilities())
         if let problem { throw problem }
     }
@@ -203,15 +212,36 @@ struct WallClockOffset {
         Timestamp(nanoseconds: Int64(truncatingIfNeeded: monotonicNanoseconds) &+ realtimeMinusMonotonic)
     }
 
-    private static func now(_ clock: clockid_t) -> Int64 {
-        var time = timespec()
-        clock_gettime(clock, &time)
-        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
-    }
+    private static func now(_ clock: clockid_t) -> Int64 { System.clockNanoseconds(clock) }
 }
 
 extension String {
     fileprivate var trimmingSpaces: String {
         String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}
+
+extension KernelDropReasonTable {
+    /// Reads the enum from `btfPath`, or from the running kernel's /sys/kernel/btf/vmlinux when nil.
+    /// Throws when there is no BTF, or no enum (kernels before 5.17).
+    public static func load(btfPath: String? = nil) throws(KernelDropsUnavailable) -> KernelDropReasonTable {
+        #if os(Linux)
+        final class Collector { var names: [UInt32: String] = [:] }
+        let collector = Collector()
+        var message = [CChar](repeating: 0, count: 256)
+        let result = withExtendedLifetime(collector) {
+            // sskd_drop_reasons calls back with `context`, the collector kept alive around the call,
+            // and each name a C string valid during its callback (copied at once); it writes at
+            // most `message.count` bytes of error text into the array.
+            unsafe sskd_drop_reasons(btfPath, { context, value, name in
+                let collector = unsafe Unmanaged<Collector>.fromOpaque(context!).takeUnretainedValue() // see above
+                collector.names[value] = unsafe String(cString: name!) // see above
+            }, Unmanaged.passUnretained(collector).toOpaque(), &message, message.count)
+        }
+        guard result > 0 else { throw KernelDropsUnavailable(decodeCString(message)) }
+        return KernelDropReasonTable(namesByValue: collector.names)
+        #else
+        throw KernelDropsUnavailable.unsupportedPlatform
+        #endif
     }
 }

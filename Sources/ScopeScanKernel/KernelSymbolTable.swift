@@ -19,7 +19,7 @@ public struct KernelSymbolTable: Sendable {
     public init(kallsyms text: [UInt8]) {
         var entries: [(address: UInt64, start: Int32, length: Int32)] = []
         var bytes: [UInt8] = []
-        text.withUnsafeBufferPointer { text in
+        do {
             var lineStart = 0
             while lineStart < text.count {
                 let lineEnd = text[lineStart...].firstIndex(of: 0x0a) ?? text.count
@@ -97,13 +97,13 @@ private func hexValue(_ digit: UInt8) -> UInt8? {
 
 /// The whole of a file whose size stat cannot tell (procfs reports 0).
 func readWholeFile(_ path: String) throws(KernelDropsUnavailable) -> [UInt8] {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    let descriptor = System.openFile(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { throw KernelDropsUnavailable("cannot read \(path): \(errnoText())") }
     defer { close(descriptor) }
     var result: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
-        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        let count = System.read(descriptor, into: &chunk)
         if count < 0 && errno == EINTR { continue }
         guard count >= 0 else { throw KernelDropsUnavailable("cannot read \(path): \(errnoText())") }
         if count == 0 { return result }
@@ -111,10 +111,7 @@ func readWholeFile(_ path: String) throws(KernelDropsUnavailable) -> [UInt8] {
     }
 }
 
-func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+func errnoText(_ code: Int32 = errno) -> String { System.errorText(code) }
 
 /// The text of a NUL-terminated buffer filled by C.
-func decodeCString(_ buffer: [CChar]) -> String {
-    let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-    return String(decoding: bytes, as: UTF8.self)
-}
+func decodeCString(_ buffer: [CChar]) -> String { System.string(fromCString: buffer) }

@@ -9,7 +9,7 @@ public enum NetworkNamespace {
     /// pool would carry the namespace into unrelated work.
     public static func enterOnCurrentThread(path: String) throws(KernelDropsUnavailable) {
         #if os(Linux)
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = System.openFile(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw KernelDropsUnavailable("cannot open the namespace \(path): \(errnoText())") }
         defer { close(descriptor) }
         let result = sskd_enter_network_namespace(descriptor)
@@ -21,8 +21,7 @@ public enum NetworkNamespace {
 
     /// The inode identifying the namespace at `path` (what the kernel calls ns.inum).
     public static func inode(path: String) throws(KernelDropsUnavailable) -> UInt64 {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw KernelDropsUnavailable("cannot read the namespace \(path): \(errnoText())") }
+        guard let info = System.fileStatus(path: path) else { throw KernelDropsUnavailable("cannot read the namespace \(path): \(errnoText())") }
         return UInt64(info.st_ino)
     }
 }

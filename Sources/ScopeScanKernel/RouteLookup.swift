@@ -73,7 +73,11 @@ enum Netlink {
         if source != nil { message[headerLength + 2] = 128 }
         appendAttribute(RTA_DST, bytes(of: destination), to: &message)
         if let source { appendAttribute(RTA_SRC, bytes(of: source), to: &message) }
-        if let outputInterface { appendAttribute(RTA_OIF, withUnsafeBytes(of: outputInterface) { Array($0) }, to: &message) }
+        if let outputInterface {
+            var payload = [UInt8](repeating: 0, count: 4)
+            store(outputInterface, at: 0, in: &payload)
+            appendAttribute(RTA_OIF, payload, to: &message)
+        }
         store(UInt32(message.count), at: 0, in: &message)
         store(RTM_GETROUTE, at: 4, in: &message)
         store(NLM_F_REQUEST, at: 6, in: &message)
@@ -85,15 +89,11 @@ enum Netlink {
         let socketDescriptor = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_ROUTE)
         guard socketDescriptor >= 0 else { throw RouteLookupError(errno: errno) }
         defer { close(socketDescriptor) }
-        let sent = request.withUnsafeBytes { send(socketDescriptor, $0.baseAddress, $0.count, 0) }
+        let sent = System.sendMessage(socketDescriptor, request)
         guard sent == request.count else { throw RouteLookupError(errno: sent < 0 ? errno : EIO) }
-        var reply = [UInt8](repeating: 0, count: 16_384)
-        var received = 0
-        repeat {
-            received = reply.withUnsafeMutableBytes { recv(socketDescriptor, $0.baseAddress, $0.count, 0) }
-        } while received < 0 && errno == EINTR
-        guard received >= headerLength else { throw RouteLookupError(errno: received < 0 ? errno : EIO) }
-        return Array(reply.prefix(received))
+        guard let reply = System.receiveMessage(socketDescriptor, capacity: 16_384) else { throw RouteLookupError(errno: errno) }
+        guard reply.count >= headerLength else { throw RouteLookupError(errno: EIO) }
+        return reply
     }
 
     static func parseRouteReply(_ reply: [UInt8]) throws(RouteLookupError) -> RouteDecision {
@@ -155,17 +155,18 @@ enum Netlink {
         return IPv6Address(high: high, low: low)
     }
 
+    /// Netlink fields are in host order: written little-end first, then swapped where the host is big-endian.
     private static func store<T: FixedWidthInteger>(_ value: T, at offset: Int, in bytes: inout [UInt8]) {
-        withUnsafeBytes(of: value) { for (i, byte) in $0.enumerated() { bytes[offset + i] = byte } }
+        let little = value.littleEndian
+        for i in 0..<MemoryLayout<T>.size { bytes[offset + i] = UInt8(truncatingIfNeeded: little >> (8 * i)) }
     }
 
     private static func load<T: FixedWidthInteger>(_: T.Type, at offset: Int, in bytes: [UInt8]) -> T {
-        bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }
+        var little: T = 0
+        for i in 0..<MemoryLayout<T>.size { little |= T(truncatingIfNeeded: bytes[offset + i]) << (8 * i) }
+        return T(littleEndian: little)
     }
 
-    private static func interfaceName(_ index: UInt32) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
-        return if_indextoname(index, &buffer) != nil ? decodeCString(buffer) : nil
-    }
+    private static func interfaceName(_ index: UInt32) -> String? { System.interfaceName(index: index) }
 }
 #endif
