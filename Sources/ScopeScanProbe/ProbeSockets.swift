@@ -25,7 +25,7 @@ public struct ProbeSocketError: Error, Sendable, Equatable, CustomStringConverti
 
     /// EADDRNOTAVAIL, ECONNREFUSED, …
     public var name: String { System.errnoName(code) }
-    public var message: String { String(cString: strerror(code)) }
+    public var message: String { System.errorText(code) }
     public var description: String { "\(step): \(name) (\(message))" }
 }
 
@@ -62,18 +62,14 @@ extension ProbePlatform {
         let fd = socket(AF_INET6, probeStreamType, 0)
         guard fd >= 0 else { return .failure(ProbeSocketError(step: "socket", code: errno)) }
         let listener = ProbeListener(fd: fd)
-        var on: Int32 = 1
-        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        System.setSocketOption(fd, level: SOL_SOCKET, option: SO_REUSEADDR, to: 1)
         if nonlocal {
             guard let option = nonlocalBind else { return .failure(ProbeSocketError(step: "setsockopt", code: ENOPROTOOPT)) }
-            guard setsockopt(fd, option.level, option.option, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            guard System.setSocketOption(fd, level: option.level, option: option.option, to: 1) == 0 else {
                 return .failure(ProbeSocketError(step: "setsockopt", code: errno))
             }
         }
-        var target = Self.socketAddress(address, scopeID: scopeID, port: port)
-        let bound = withUnsafePointer(to: &target) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-        }
+        let bound = System.bindSocket(fd, to: Self.socketAddress(address, scopeID: scopeID, port: port))
         guard bound == 0 else { return .failure(ProbeSocketError(step: "bind", code: errno)) }
         guard listen(fd, 8) == 0 else { return .failure(ProbeSocketError(step: "listen", code: errno)) }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
@@ -89,10 +85,7 @@ extension ProbePlatform {
         guard fd >= 0 else { return ProbeConnectResult(error: ProbeSocketError(step: "socket", code: errno), timedOut: false, milliseconds: 0, accepted: false) }
         defer { close(fd) }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        var target = Self.socketAddress(address, scopeID: scopeID, port: port)
-        let status = withUnsafePointer(to: &target) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-        }
+        let status = System.connectSocket(fd, to: Self.socketAddress(address, scopeID: scopeID, port: port))
         if status != 0 && errno != EINPROGRESS {
             return ProbeConnectResult(error: ProbeSocketError(step: "connect", code: errno), timedOut: false, milliseconds: elapsed(), accepted: false)
         }
@@ -111,13 +104,11 @@ extension ProbePlatform {
             if !decided { fds.append(pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)) }
             if let listener, accepted.isEmpty { fds.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0)) }
             if fds.isEmpty { break }
-            let ready = poll(&fds, nfds_t(fds.count), Int32(max(1, min(100, (until - now) * 1000))))
+            let ready = System.pollDescriptors(&fds, timeoutMilliseconds: Int32(max(1, min(100, (until - now) * 1000))))
             if ready < 0 && errno != EINTR { break }
             for entry in fds where entry.revents != 0 {
                 if entry.fd == fd {
-                    var code: Int32 = 0
-                    var length = socklen_t(MemoryLayout<Int32>.size)
-                    getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length)
+                    let code = System.socketError(fd)
                     milliseconds = elapsed()
                     decided = true
                     if code != 0 { failure = ProbeSocketError(step: "connect", code: code) }
@@ -136,26 +127,12 @@ extension ProbePlatform {
     }
 
     static func socketAddress(_ address: IPv6Address, scopeID: UInt32, port: UInt16) -> sockaddr_in6 {
-        var a = sockaddr_in6()
-        #if canImport(Darwin)
-        a.sin6_len = UInt8(MemoryLayout<sockaddr_in6>.size)
-        #endif
-        a.sin6_family = sa_family_t(AF_INET6)
-        a.sin6_port = port.bigEndian
-        a.sin6_scope_id = scopeID
-        withUnsafeMutableBytes(of: &a.sin6_addr) { bytes in
-            for i in 0..<8 {
-                bytes[i] = UInt8(truncatingIfNeeded: address.high >> (56 - 8 * UInt64(i)))
-                bytes[8 + i] = UInt8(truncatingIfNeeded: address.low >> (56 - 8 * UInt64(i)))
-            }
-        }
-        return a
+        let bytes = (0..<16).map { i in UInt8(truncatingIfNeeded: (i < 8 ? address.high : address.low) >> (56 - 8 * UInt64(i % 8))) }
+        return System.socketAddress(ipv6: bytes, scopeID: scopeID, port: port)
     }
 
     static func monotonic() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+        Double(System.clockNanoseconds(CLOCK_MONOTONIC)) / 1e9
     }
 }
 
