@@ -130,8 +130,7 @@ public struct EvidenceOutput {
     static func patch(_ file: OutputFile, at offset: Int, with digest: String) throws(ScopeScanError) {
         var bytes = Array(digest.utf8.prefix(digestLength))
         bytes += [UInt8](repeating: 0x20, count: digestLength - bytes.count)
-        let wrote = bytes.withUnsafeBytes { pwrite(file.descriptor, $0.baseAddress, $0.count, off_t(offset)) }
-        guard wrote == bytes.count else { throw ScopeScanError("\(file.path): cannot write the input's digest: \(String(cString: strerror(errno)))") }
+        do { try file.write(bytes, at: offset) } catch { throw ScopeScanError("\(file.path): cannot write the input's digest: \(System.errorText(errno))") }
     }
 
     /// The report alone (the probe without a capture).

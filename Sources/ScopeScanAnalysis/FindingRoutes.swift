@@ -23,7 +23,7 @@ public final class FindingRoutes {
             finding.route = known
             return
         }
-        let index = scope.map { if_nametoindex($0) } ?? 0
+        let index = scope.map { System.interfaceIndex(name: $0) } ?? 0
         let note = Self.lookUp(address, scope: scope, outputInterface: index == 0 ? nil : index)
         if cache.count < 4096 { cache[key] = note }
         finding.route = note

@@ -1,9 +1,9 @@
-import CZlib
+import ScopeScanCapture
 
 /// A gzip-compressed ustar archive, written by scopescan itself so the bundle needs no tar
 /// program: POSIX ustar headers (IEEE Std 1003.1, "pax" interchange format, ustar header block),
 /// entries in the order given, uid/gid 0 (root), one fixed mtime (the capture's), so the same
-/// files give the same bytes; deflate through zlib with a gzip header whose own mtime is 0.
+/// files give the same bytes; deflate through zlib (`Deflate`, in ScopeScanCapture) with a gzip header whose own mtime is 0.
 enum TarGzip {
     struct Entry {
         var name: String
@@ -62,21 +62,6 @@ enum TarGzip {
     }
 
     static func gzip(_ input: [UInt8]) throws(Failure) -> [UInt8] {
-        var stream = z_stream()
-        guard scopescan_deflate_init(&stream, 9) == Z_OK else { throw Failure(description: "zlib: cannot start compressing") }
-        defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 64)
-        var input = input
-        let status: Int32 = input.withUnsafeMutableBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                stream.next_in = source.baseAddress
-                stream.avail_in = uInt(source.count)
-                stream.next_out = target.baseAddress
-                stream.avail_out = uInt(target.count)
-                return deflate(&stream, Z_FINISH)
-            }
-        }
-        guard status == Z_STREAM_END else { throw Failure(description: "zlib: compression failed (\(status))") }
-        return Array(output.prefix(Int(stream.total_out)))
+        do { return try Deflate.gzip(input, level: 9) } catch { throw Failure(description: error.description) }
     }
 }

@@ -56,14 +56,12 @@ enum ConfigFile {
 
     /// Each `key = value` line of the file, in order, its value split into items.
     static func entries(path: String) throws -> [(String, [String])] {
-        guard let stream = fopen(path, "r") else { throw ScopeScanError("\(path): cannot open: \(String(cString: strerror(errno)))") }
-        defer { fclose(stream) }
+        guard let bytes = System.contents(ofFile: path) else { throw ScopeScanError("\(path): cannot open: \(System.errorText(errno))") }
         var entries: [(String, [String])] = []
         var lineNumber = 0
-        var buffer = [CChar](repeating: 0, count: 4096)
-        while fgets(&buffer, Int32(buffer.count), stream) != nil {
+        for lineBytes in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let line = String(decoding: lineBytes, as: UTF8.self)
             let trimmed = withoutComment(line).trimmingWhitespace()
             if trimmed.isEmpty { continue }
             guard let equals = trimmed.firstIndex(of: "=") else {

@@ -14,7 +14,7 @@ enum ColourChoice: String, ExpressibleByArgument, CaseIterable {
 
     /// Whether to paint: always, or on a terminal unless NO_COLOR is set (no-color.org).
     func isOn(for sink: OutputSink) -> Bool {
-        self == .always || (self == .auto && sink.isTerminal && getenv("NO_COLOR") == nil)
+        self == .always || (self == .auto && sink.isTerminal && System.environment("NO_COLOR") == nil)
     }
 }
 
