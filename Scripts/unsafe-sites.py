@@ -7,7 +7,7 @@ Two sources of truth:
     unsafe construct not written as an `unsafe` expression is a warning ("unmarked" here). They
     are collected by type-checking every module of Sources/ again with the compiler arguments
     SwiftPM wrote in its build manifest (a type-check emits every warning every time, unlike an
-    incremental build, and takes seconds rather than the minutes of a rebuild).
+    incremental build, and takes well under a minute rather than the minutes of a rebuild).
   * the source: each acknowledged site is the keyword `unsafe` used as an expression (`unsafe x`,
     `for unsafe x in`), found by a small lexer that skips comments and string literals. Not counted:
     `@unsafe` (an attribute declaring something unsafe; its users are the sites),

@@ -12,7 +12,7 @@
 #
 # The unmarked warnings come from the compiler: the project is built (incrementally, in the build
 # directory the tests use: .build, or $UNSAFE_SITES_SCRATCH), then every module of Sources/ is
-# type-checked again with the arguments SwiftPM used, which emits all of its warnings in seconds.
+# type-checked again with the arguments SwiftPM used, which emits all of its warnings in well under a minute.
 # The `unsafe` expressions come from the source, by Scripts/unsafe-sites.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
