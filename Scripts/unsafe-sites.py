@@ -20,7 +20,8 @@ what C or OS boundary it wraps. The check fails when
   (a) an unmarked strict-memory-safety warning remains anywhere,
   (b) a file not in the list has an `unsafe` expression,
   (c) a file has more `unsafe` expressions than its allowance,
-  (d) an `unsafe` expression has no reason: a `//` comment on its line or alone on the line above,
+  (d) an `unsafe` expression has no reason: a `//` comment on its line, or alone on the line above
+      it or above the run of consecutive `unsafe` lines it belongs to,
   (e) a list entry has no reason of its own,
   (f) an `unsafe` covers nothing unsafe (the compiler says so): it only inflates the count.
 Scripts/unsafe-pending.txt, while it exists, tolerates (a) and (d) up to a count per file, for
@@ -55,11 +56,22 @@ class ScannedFile:
         self.code_lines = set()     # lines holding code (outside comments and strings' insides too)
 
     def reason_missing(self):
-        """The sites' lines with neither a `//` comment on them nor a comment-only line above."""
+        """The sites' lines without a reason: a `//` comment on the line, or a comment-only line
+        directly above it or above the run of consecutive `unsafe` lines it belongs to (one
+        comment may explain a block such as a C struct's fields set one per line)."""
+        lines = set(self.sites)
+
         def comment_only(line):
             return line in self.comment_lines and line not in self.code_lines
-        return sorted({line for line in self.sites
-                       if line not in self.comment_lines and not comment_only(line - 1)})
+
+        def explained(line):
+            while True:
+                if line in self.comment_lines or comment_only(line - 1):
+                    return True
+                if line - 1 not in lines:
+                    return False
+                line -= 1
+        return sorted(line for line in lines if not explained(line))
 
 
 def scan(path, text):
@@ -461,12 +473,16 @@ func over() {
     unsafe p.deallocate() // initialised above
 }
 ''',
-    # (d) a site with no reason: the line above is code, not a comment.
+    # (d) a site with no reason: the line above is code without `unsafe`, not a comment. The run of
+    # `unsafe` lines under the first comment shares it; the one after `let q` does not.
     "Sources/Fixture/NoReason.swift": '''
 func noReason() {
     let p = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-    unsafe p.initialize(to: 1) // allocated above
+    // Initialised, then freed: the pointer allocated just above.
+    unsafe p.initialize(to: 1)
     unsafe p.deallocate()
+    let q = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+    unsafe q.deallocate()
 }
 ''',
     # (f) an `unsafe` with nothing unsafe under it.
@@ -502,7 +518,7 @@ def self_test():
         lexer = scan("Lexer.swift", FIXTURES["Sources/Fixture/Lexer.swift"])
         expect(lexer.sites == [15, 17, 20, 20, 25], f"the lexer counts the 5 `unsafe` expressions of Lexer.swift (one in an inactive #if) and nothing else (found lines {lexer.sites})")
         boundary = {"Sources/Fixture/Lexer.swift": (5, "fixture"), "Sources/Fixture/Good.swift": (3, "fixture"),
-                    "Sources/Fixture/Over.swift": (1, "fixture"), "Sources/Fixture/NoReason.swift": (2, "fixture"),
+                    "Sources/Fixture/Over.swift": (1, "fixture"), "Sources/Fixture/NoReason.swift": (3, "fixture"),
                     "Sources/Fixture/Needless.swift": (1, "fixture")}
         sink = open(os.devnull, "w")
         problems, scanned = check(root, warnings, needless, boundary, {}, out=sink)
@@ -510,7 +526,7 @@ def self_test():
         expect(found == [("a", "Sources/Fixture/Unmarked.swift"), ("b", "Sources/Fixture/Unlisted.swift"),
                          ("c", "Sources/Fixture/Over.swift"), ("d", "Sources/Fixture/NoReason.swift"), ("f", "Sources/Fixture/Needless.swift")],
                f"exactly one problem each: (a) Unmarked, (b) Unlisted, (c) Over, (d) NoReason, (f) Needless (found {found})")
-        expect(any(rule == "d" and "line(s) 5" in message for rule, message in problems), "the reasonless site is named by its line (NoReason.swift:5)")
+        expect(any(rule == "d" and "line(s) 8" in message for rule, message in problems), "only the reasonless site is named, by its line (NoReason.swift:8: a run of `unsafe` lines shares the comment above it)")
         problems, _ = check(root, warnings, needless, dict(boundary, **{"Sources/Fixture/Lexer.swift": (5, "")}), {}, out=sink)
         expect(any(rule == "e" for rule, _ in problems), "a list entry without a reason fails (rule e)")
         pending = {"Sources/Fixture/Unmarked.swift": (1, 0), "Sources/Fixture/NoReason.swift": (0, 1)}
