@@ -109,12 +109,25 @@ public enum PacketDecoder {
             packet.error = error
             return
         }
-        packet.ipv6 = ip
+        var payload = ip.payload
+        let first = ip.nextHeader, payloadLength = ip.payloadLength
         if ip.isTruncatedByCapture { packet.anomalies.insert(.ipLengthBeyondCapture) }
+        // Moved, not copied, into the packet: a copy of a view is destroyed at the end of its
+        // scope, and a ~Escapable value's destroy is an outlined call (docs/performance.md).
+        packet.ipv6 = consume ip
         let payloadOffset = offset + IPv6HeaderView.headerLength
+        guard IPv6ExtensionWalk.isExtensionHeader(first) else {
+            // Most packets: the upper layer follows the fixed header. This is what the walk
+            // returns for them (it stops at once: no header, no anomaly, no jumbo length, no
+            // fragment), without its loop, whose many live values the optimiser does not peel.
+            packet.extensions = IPv6ExtensionWalk(upperLayer: first, upperLayerOffset: 0)
+            packet.upperLayer = first
+            decodeTransport(payload, proto: first, offset: payloadOffset, version: 6, into: &packet)
+            return
+        }
         let walk: IPv6ExtensionWalk
         do {
-            walk = try IPv6ExtensionWalk.walk(ip.payload, first: ip.nextHeader, baseOffset: payloadOffset)
+            walk = try IPv6ExtensionWalk.walk(payload, first: first, baseOffset: payloadOffset)
         } catch {
             packet.error = error
             return
@@ -122,10 +135,9 @@ public enum PacketDecoder {
         packet.extensions = walk
         packet.anomalies.formUnion(walk.anomalies)
         packet.upperLayer = walk.upperLayer
-        var payload = ip.payload
         if let jumbo = walk.jumboLength {
             packet.anomalies.insert(.jumboPayload)
-            if ip.payloadLength != 0 { packet.anomalies.insert(.jumboWithoutZeroLength) }
+            if payloadLength != 0 { packet.anomalies.insert(.jumboWithoutZeroLength) }
             if Int(jumbo) > payload.count { packet.anomalies.insert(.ipLengthBeyondCapture) }
             payload = payload.head(Int(jumbo))
         }
@@ -159,8 +171,8 @@ public enum PacketDecoder {
             switch proto {
             case .tcp:
                 let tcp = try TCPHeaderView(checking: bytes, offset: offset)
-                packet.tcp = tcp
                 if !tcp.options.isWellFormed { packet.anomalies.insert(.badTCPOptions) }
+                packet.tcp = consume tcp // moved: see decodeIPv6
             case .udp:
                 let udp = try UDPHeaderView(checking: bytes, offset: offset)
                 packet.udp = udp
