@@ -122,7 +122,13 @@ public enum PacketDecoder {
             // fragment), without its loop, whose many live values the optimiser does not peel.
             packet.extensions = IPv6ExtensionWalk(upperLayer: first, upperLayerOffset: 0)
             packet.upperLayer = first
-            decodeTransport(payload, proto: first, offset: payloadOffset, version: 6, into: &packet)
+            // TCP, the common case, decoded here: `decodeTransport` is a call with a frame sized
+            // for ICMP's quoted packets.
+            if first == .tcp {
+                decodeTCP(payload, offset: payloadOffset, into: &packet)
+            } else {
+                decodeTransport(payload, proto: first, offset: payloadOffset, version: 6, into: &packet)
+            }
             return
         }
         let walk: IPv6ExtensionWalk
@@ -165,14 +171,26 @@ public enum PacketDecoder {
         decodeTransport(ip.payload, proto: ip.proto, offset: offset + ip.headerLength, version: 4, into: &packet)
     }
 
+    @inline(__always)
+    @_lifetime(packet: copy bytes, copy packet)
+    static func decodeTCP(_ bytes: RawSpan, offset: Int, into packet: inout DecodedPacket) {
+        let tcp: TCPHeaderView
+        do {
+            tcp = try TCPHeaderView(checking: bytes, offset: offset)
+        } catch {
+            packet.error = error
+            return
+        }
+        if !tcp.options.isWellFormed { packet.anomalies.insert(.badTCPOptions) }
+        packet.tcp = consume tcp // moved: see decodeIPv6
+    }
+
     @_lifetime(packet: copy bytes, copy packet)
     static func decodeTransport(_ bytes: RawSpan, proto: IPProtocol, offset: Int, version: Int, into packet: inout DecodedPacket) {
         do {
             switch proto {
             case .tcp:
-                let tcp = try TCPHeaderView(checking: bytes, offset: offset)
-                if !tcp.options.isWellFormed { packet.anomalies.insert(.badTCPOptions) }
-                packet.tcp = consume tcp // moved: see decodeIPv6
+                decodeTCP(bytes, offset: offset, into: &packet)
             case .udp:
                 let udp = try UDPHeaderView(checking: bytes, offset: offset)
                 packet.udp = udp
