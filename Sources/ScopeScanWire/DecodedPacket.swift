@@ -74,17 +74,43 @@ public enum PacketDecoder {
     /// per-packet callers (the analyser) avoid by decoding into their own variable.
     @_lifetime(packet: copy frame, copy packet)
     public static func decode(_ frame: RawSpan, linkType: LinkType, into packet: inout DecodedPacket) {
+        // Ethernet, by far the most common link, skips the general dispatch (a call whose
+        // frame is sized for every link type), and the other links are decoded in a function of
+        // their own: with both in one function, the optimiser merged their stores of the link
+        // layer into one block fed by registers, where the Ethernet path alone stores constants.
+        guard linkType == .ethernet else {
+            decodeOtherLink(frame, linkType: linkType, into: &packet)
+            return
+        }
         do {
-            // Ethernet, by far the most common link, skips the general dispatch (a call whose
-            // frame is sized for every link type). The layer goes straight into the packet: a
-            // local `LinkLayer` would be destroyed at the end of this function, and a ~Escapable
-            // value is destroyed through an outlined value-witness call even when it holds
-            // nothing to release (Swift 6.3's type lowering counts ~Escapable as non-trivial).
-            packet.link = try linkType == .ethernet ? EthernetHeader.decode(frame, at: 0, linkType: linkType) : LinkDecoder.decode(frame, linkType: linkType)
+            // The layer goes straight into the packet: a local `LinkLayer` would be destroyed at
+            // the end of this function, and a ~Escapable value is destroyed through an outlined
+            // value-witness call even when it holds nothing to release (Swift 6.3's type
+            // lowering counts ~Escapable as non-trivial).
+            packet.link = try EthernetHeader.decode(frame, at: 0, linkType: linkType)
         } catch {
             packet.error = error
             return
         }
+        decodeNetwork(frame, into: &packet)
+    }
+
+    @inline(never)
+    @_lifetime(packet: copy frame, copy packet)
+    static func decodeOtherLink(_ frame: RawSpan, linkType: LinkType, into packet: inout DecodedPacket) {
+        do {
+            packet.link = try LinkDecoder.decode(frame, linkType: linkType)
+        } catch {
+            packet.error = error
+            return
+        }
+        decodeNetwork(frame, into: &packet)
+    }
+
+    /// The network layer after the link layer `packet.link` (which the caller has just stored).
+    @inline(__always)
+    @_lifetime(packet: copy frame, copy packet)
+    static func decodeNetwork(_ frame: RawSpan, into packet: inout DecodedPacket) {
         guard let headerLength = packet.link?.headerLength, let networkProtocol = packet.link?.networkProtocol else { return }
         let network = frame.tail(from: headerLength)
         switch networkProtocol {
