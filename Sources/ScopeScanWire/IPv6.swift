@@ -30,8 +30,9 @@ public struct IPv6HeaderView: ~Escapable {
         guard bytes.count >= Self.headerLength else {
             throw .truncated(layer, at: offset, needed: Self.headerLength, available: bytes.count)
         }
-        // The version from the first word, not from a byte of its own: the eight bytes are then
-        // read as one load.
+        // The version is the first word's top four bits. (The optimiser still reads the eight
+        // bytes one by one: it narrows the version test to byte 0 and moves the other loads below
+        // its branch, where they are no longer combined into one load.)
         firstWord = bytes.be64(0)
         let version = UInt8(truncatingIfNeeded: firstWord >> 60)
         guard version == 6 else { throw .badField(layer, "version", value: UInt32(version), at: offset) }
