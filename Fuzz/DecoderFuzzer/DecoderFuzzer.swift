@@ -95,6 +95,7 @@ func touch(_ options: TCPOptions) {
     }
     use(iterator.isMalformed)
     precondition(options.isWellFormed == !iterator.isMalformed, "isWellFormed disagrees with the iterator")
+    precondition(options.isWellFormed == options.isWellFormedByWalking, "isWellFormed's shortcut disagrees with the walk")
 }
 
 func touch(_ header: IPv4HeaderView, _ frame: RawSpan) {
@@ -129,6 +130,11 @@ func touch(_ header: IPv6HeaderView, _ frame: RawSpan) {
     use(header.hopLimit)
     touch(header.source)
     touch(header.destination)
+    // Fields read once at validation (addresses, the first word) must be the header's bytes.
+    precondition(header.source == IPv6Address(high: header.header.be64(8), low: header.header.be64(16)), "ipv6 source differs from the header")
+    precondition(header.destination == IPv6Address(high: header.header.be64(24), low: header.header.be64(32)), "ipv6 destination differs from the header")
+    precondition(header.payloadLength == header.header.be16(4) && header.nextHeader.rawValue == header.header.u8(6) && header.hopLimit == header.header.u8(7), "ipv6 lengths or hop limit differ from the header")
+    precondition(header.flowLabel == header.header.be32(0) & 0x000f_ffff && header.trafficClass == UInt8(truncatingIfNeeded: header.header.be16(0) >> 4), "ipv6 flow label or traffic class differs from the header")
 }
 
 func touch(_ walk: IPv6ExtensionWalk) {
@@ -197,6 +203,11 @@ func touch(_ packet: DecodedPacket, _ frame: RawSpan) {
     if let ip = packet.ipv4 { touch(ip, frame) }
     if let ip = packet.ipv6 { touch(ip, frame) }
     if let walk = packet.extensions { touch(walk) }
+    if let ip = packet.ipv6, let walk = packet.extensions, !IPv6ExtensionWalk.isExtensionHeader(ip.nextHeader) {
+        // The decoder did not walk: what it stored must be what the walk returns.
+        let walked = try? IPv6ExtensionWalk.walk(ip.payload, first: ip.nextHeader, baseOffset: 0)
+        precondition(walked == walk, "the walk's shortcut differs from the walk")
+    }
     if let upper = packet.upperLayer { use(upper.rawValue); use(upper.description) }
     if let tcp = packet.tcp {
         checkInside(tcp.header, frame, "tcp header")
@@ -213,6 +224,10 @@ func touch(_ packet: DecodedPacket, _ frame: RawSpan) {
         use(tcp.checksum)
         use(tcp.urgentPointer)
         touch(tcp.options)
+        // The fixed fields come from words read once at validation: they must be the header's bytes.
+        precondition(tcp.sourcePort == tcp.header.be16(0) && tcp.destinationPort == tcp.header.be16(2), "tcp ports differ from the header")
+        precondition(tcp.sequenceNumber == tcp.header.be32(4) && tcp.acknowledgmentNumber == tcp.header.be32(8), "tcp sequence numbers differ from the header")
+        precondition(tcp.flags.rawValue == tcp.header.be16(12) & 0x01ff && tcp.window == tcp.header.be16(14), "tcp flags or window differ from the header")
     }
     if let udp = packet.udp {
         checkInside(udp.header, frame, "udp header")

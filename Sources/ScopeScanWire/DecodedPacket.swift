@@ -74,17 +74,43 @@ public enum PacketDecoder {
     /// per-packet callers (the analyser) avoid by decoding into their own variable.
     @_lifetime(packet: copy frame, copy packet)
     public static func decode(_ frame: RawSpan, linkType: LinkType, into packet: inout DecodedPacket) {
+        // Ethernet, by far the most common link, skips the general dispatch (a call whose
+        // frame is sized for every link type), and the other links are decoded in a function of
+        // their own: with both in one function, the optimiser merged their stores of the link
+        // layer into one block fed by registers, where the Ethernet path alone stores constants.
+        guard linkType == .ethernet else {
+            decodeOtherLink(frame, linkType: linkType, into: &packet)
+            return
+        }
         do {
-            // Ethernet, by far the most common link, skips the general dispatch (a call whose
-            // frame is sized for every link type). The layer goes straight into the packet: a
-            // local `LinkLayer` would be destroyed at the end of this function, and a ~Escapable
-            // value is destroyed through an outlined value-witness call even when it holds
-            // nothing to release (Swift 6.3's type lowering counts ~Escapable as non-trivial).
-            packet.link = try linkType == .ethernet ? EthernetHeader.decode(frame, at: 0, linkType: linkType) : LinkDecoder.decode(frame, linkType: linkType)
+            // The layer goes straight into the packet: a local `LinkLayer` would be destroyed at
+            // the end of this function, and a ~Escapable value is destroyed through an outlined
+            // value-witness call even when it holds nothing to release (Swift 6.3's type
+            // lowering counts ~Escapable as non-trivial).
+            packet.link = try EthernetHeader.decode(frame, at: 0, linkType: linkType)
         } catch {
             packet.error = error
             return
         }
+        decodeNetwork(frame, into: &packet)
+    }
+
+    @inline(never)
+    @_lifetime(packet: copy frame, copy packet)
+    static func decodeOtherLink(_ frame: RawSpan, linkType: LinkType, into packet: inout DecodedPacket) {
+        do {
+            packet.link = try LinkDecoder.decode(frame, linkType: linkType)
+        } catch {
+            packet.error = error
+            return
+        }
+        decodeNetwork(frame, into: &packet)
+    }
+
+    /// The network layer after the link layer `packet.link` (which the caller has just stored).
+    @inline(__always)
+    @_lifetime(packet: copy frame, copy packet)
+    static func decodeNetwork(_ frame: RawSpan, into packet: inout DecodedPacket) {
         guard let headerLength = packet.link?.headerLength, let networkProtocol = packet.link?.networkProtocol else { return }
         let network = frame.tail(from: headerLength)
         switch networkProtocol {
@@ -109,12 +135,31 @@ public enum PacketDecoder {
             packet.error = error
             return
         }
-        packet.ipv6 = ip
+        var payload = ip.payload
+        let first = ip.nextHeader, payloadLength = ip.payloadLength
         if ip.isTruncatedByCapture { packet.anomalies.insert(.ipLengthBeyondCapture) }
+        // Moved, not copied, into the packet: a copy of a view is destroyed at the end of its
+        // scope, and a ~Escapable value's destroy is an outlined call (docs/performance.md).
+        packet.ipv6 = consume ip
         let payloadOffset = offset + IPv6HeaderView.headerLength
+        guard IPv6ExtensionWalk.isExtensionHeader(first) else {
+            // Most packets: the upper layer follows the fixed header. This is what the walk
+            // returns for them (it stops at once: no header, no anomaly, no jumbo length, no
+            // fragment), without its loop, whose many live values the optimiser does not peel.
+            packet.extensions = IPv6ExtensionWalk(upperLayer: first, upperLayerOffset: 0)
+            packet.upperLayer = first
+            // TCP, the common case, decoded here: `decodeTransport` is a call with a frame sized
+            // for ICMP's quoted packets.
+            if first == .tcp {
+                decodeTCP(payload, offset: payloadOffset, into: &packet)
+            } else {
+                decodeTransport(payload, proto: first, offset: payloadOffset, version: 6, into: &packet)
+            }
+            return
+        }
         let walk: IPv6ExtensionWalk
         do {
-            walk = try IPv6ExtensionWalk.walk(ip.payload, first: ip.nextHeader, baseOffset: payloadOffset)
+            walk = try IPv6ExtensionWalk.walk(payload, first: first, baseOffset: payloadOffset)
         } catch {
             packet.error = error
             return
@@ -122,10 +167,9 @@ public enum PacketDecoder {
         packet.extensions = walk
         packet.anomalies.formUnion(walk.anomalies)
         packet.upperLayer = walk.upperLayer
-        var payload = ip.payload
         if let jumbo = walk.jumboLength {
             packet.anomalies.insert(.jumboPayload)
-            if ip.payloadLength != 0 { packet.anomalies.insert(.jumboWithoutZeroLength) }
+            if payloadLength != 0 { packet.anomalies.insert(.jumboWithoutZeroLength) }
             if Int(jumbo) > payload.count { packet.anomalies.insert(.ipLengthBeyondCapture) }
             payload = payload.head(Int(jumbo))
         }
@@ -153,14 +197,26 @@ public enum PacketDecoder {
         decodeTransport(ip.payload, proto: ip.proto, offset: offset + ip.headerLength, version: 4, into: &packet)
     }
 
+    @inline(__always)
+    @_lifetime(packet: copy bytes, copy packet)
+    static func decodeTCP(_ bytes: RawSpan, offset: Int, into packet: inout DecodedPacket) {
+        let tcp: TCPHeaderView
+        do {
+            tcp = try TCPHeaderView(checking: bytes, offset: offset)
+        } catch {
+            packet.error = error
+            return
+        }
+        if !tcp.options.isWellFormed { packet.anomalies.insert(.badTCPOptions) }
+        packet.tcp = consume tcp // moved: see decodeIPv6
+    }
+
     @_lifetime(packet: copy bytes, copy packet)
     static func decodeTransport(_ bytes: RawSpan, proto: IPProtocol, offset: Int, version: Int, into packet: inout DecodedPacket) {
         do {
             switch proto {
             case .tcp:
-                let tcp = try TCPHeaderView(checking: bytes, offset: offset)
-                packet.tcp = tcp
-                if !tcp.options.isWellFormed { packet.anomalies.insert(.badTCPOptions) }
+                decodeTCP(bytes, offset: offset, into: &packet)
             case .udp:
                 let udp = try UDPHeaderView(checking: bytes, offset: offset)
                 packet.udp = udp

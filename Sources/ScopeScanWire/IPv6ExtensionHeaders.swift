@@ -38,7 +38,7 @@ public struct ExtensionHeaderList: Sendable, Sequence, Equatable {
 }
 
 /// The result of walking the extension headers of one IPv6 packet.
-public struct IPv6ExtensionWalk: Sendable {
+public struct IPv6ExtensionWalk: Sendable, Equatable {
     /// The upper-layer protocol after the last extension header (or the header where the walk stopped).
     public var upperLayer: IPProtocol
     /// Offset of the upper-layer header within the IPv6 payload.
@@ -56,6 +56,18 @@ public struct IPv6ExtensionWalk: Sendable {
 
     /// A non-first fragment: its bytes continue an upper-layer payload and are not a header.
     public var isLaterFragment: Bool { (fragmentOffset ?? 0) > 0 }
+
+    /// Whether the walk reads a header numbered `proto` (and goes on after it); any other number
+    /// ends the walk there (an upper layer, ESP, No Next Header). The cases of `walk`'s switch.
+    @inlinable
+    public static func isExtensionHeader(_ proto: IPProtocol) -> Bool {
+        // Raw numbers (hop-by-hop 0, routing 43, fragment 44, AH 51, destination options 60,
+        // mobility 135, HIP 139, shim6 140), which compile to a range test and a bit test.
+        switch proto.rawValue {
+        case 0, 43, 44, 51, 60, 135, 139, 140: return true
+        default: return false
+        }
+    }
 
     /// Walks `payload` (the bytes after the fixed IPv6 header) starting at `first`.
     /// `baseOffset` is the payload's offset in the frame, for error messages.

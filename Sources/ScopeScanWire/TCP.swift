@@ -44,6 +44,12 @@ public struct TCPHeaderView: ~Escapable {
 
     public let header: RawSpan
     public let payload: RawSpan
+    /// Bytes 0–7 (ports, sequence number) and 8–15 (acknowledgment number, data offset, flags,
+    /// window), big-endian, read once here where the length check makes them free of further
+    /// checks; the getters below cut the fields out by shifts, so they inline in any caller
+    /// without a length check of their own.
+    @usableFromInline let firstWord: UInt64
+    @usableFromInline let secondWord: UInt64
 
     @inline(__always) // decoded once per packet: a call costs as much as the checks
     @_lifetime(copy bytes)
@@ -60,15 +66,17 @@ public struct TCPHeaderView: ~Escapable {
         }
         header = bytes.head(headerLength)
         payload = bytes.tail(from: headerLength)
+        firstWord = bytes.be64(0)
+        secondWord = bytes.be64(8)
     }
 
-    @inlinable public var sourcePort: UInt16 { header.be16(0) }
-    @inlinable public var destinationPort: UInt16 { header.be16(2) }
-    @inlinable public var sequenceNumber: UInt32 { header.be32(4) }
-    @inlinable public var acknowledgmentNumber: UInt32 { header.be32(8) }
+    @inlinable public var sourcePort: UInt16 { UInt16(truncatingIfNeeded: firstWord >> 48) }
+    @inlinable public var destinationPort: UInt16 { UInt16(truncatingIfNeeded: firstWord >> 32) }
+    @inlinable public var sequenceNumber: UInt32 { UInt32(truncatingIfNeeded: firstWord) }
+    @inlinable public var acknowledgmentNumber: UInt32 { UInt32(truncatingIfNeeded: secondWord >> 32) }
     @inlinable public var headerLength: Int { header.count }
-    @inlinable public var flags: TCPFlags { TCPFlags(rawValue: header.be16(12) & 0x01ff) }
-    @inlinable public var window: UInt16 { header.be16(14) }
+    @inlinable public var flags: TCPFlags { TCPFlags(rawValue: UInt16(truncatingIfNeeded: secondWord >> 16) & 0x01ff) }
+    @inlinable public var window: UInt16 { UInt16(truncatingIfNeeded: secondWord) }
     @inlinable public var checksum: UInt16 { header.be16(16) }
     @inlinable public var urgentPointer: UInt16 { header.be16(18) }
     public var optionBytes: RawSpan {
@@ -152,8 +160,24 @@ public struct TCPOptions: ~Escapable {
     /// Whether every option is well formed: the iterator's `isMalformed` test (a length byte present,
     /// at least 2 and inside the header; End of Option List ends the walk) without building an
     /// option per step, since the decoder asks this of every TCP segment.
+    ///
+    /// The two layouts nearly every segment carries are recognised whole first, with the verdict
+    /// the walk gives them: NOP, NOP, Timestamps (12 bytes: Linux and the BSDs on every segment
+    /// after the handshake) and MSS, SACK-permitted, Timestamps, NOP, Window scale (20 bytes:
+    /// Linux's SYN and SYN-ACK). Each option there has its standard length and together they fill
+    /// the option bytes exactly, so the walk would end at the last byte and say well formed.
     @inline(__always)
     public var isWellFormed: Bool {
+        switch bytes.count {
+        case 0: return true
+        case 12 where bytes.be32(0) == 0x0101_080a: return true
+        case 20 where bytes.be16(0) == 0x0204 && bytes.be32(4) == 0x0402_080a && bytes.be32(16) >> 8 == 0x01_0303: return true
+        default: return isWellFormedByWalking
+        }
+    }
+
+    /// The walk behind `isWellFormed`, for any layout.
+    var isWellFormedByWalking: Bool {
         var offset = 0
         while offset < bytes.count {
             switch bytes.u8(offset) {

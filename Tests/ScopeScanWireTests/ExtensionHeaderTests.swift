@@ -408,6 +408,35 @@ struct ExtensionHeaderTests {
         #expect(walk([0x06], first: .hopByHop, baseOffset: 102, layer: .quotedIPv6).failure == .truncated(.quotedIPv6, at: 102, needed: 2, available: 1))
     }
 
+    /// The decoder skips the walk for a next header `isExtensionHeader` says no to, and stores
+    /// what the walk would return for it: the two must agree on every number.
+    @Test("isExtensionHeader is true exactly for the numbers the walk reads a header of")
+    func extensionHeaderNumbers() throws {
+        // One 8-byte header of any kind (length field 0: 8 bytes in the generic and the AH
+        // layouts; a fragment at offset 0) whose Next Header, 59 (No Next Header), ends the walk.
+        let payload: [UInt8] = [59] + Array(repeating: 0, count: 7)
+        for number in 0...255 {
+            let proto = IPProtocol(UInt8(number))
+            let result = try walk(payload, first: proto).get()
+            #expect(IPv6ExtensionWalk.isExtensionHeader(proto) == (result.headers.count > 0), "next header \(number)")
+            if !IPv6ExtensionWalk.isExtensionHeader(proto) {
+                #expect(result == IPv6ExtensionWalk(upperLayer: proto, upperLayerOffset: 0), "next header \(number)")
+            }
+        }
+    }
+
+    @Test("a packet without extension headers decodes as if walked: an empty walk at offset 0")
+    func noExtensionHeaders() {
+        let frame = Payloads.frame(first: .udp, [0x12, 0x34, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00])
+        withDecoded(frame, linkType: .ethernet) { packet in
+            #expect(packet.extensions == IPv6ExtensionWalk(upperLayer: .udp, upperLayerOffset: 0))
+            #expect(packet.upperLayer == .udp)
+            #expect(packet.udp?.destinationPort == 53)
+            #expect(packet.anomalies.isEmpty)
+            #expect(packet.error == nil)
+        }
+    }
+
     @Test("a truncated extension header keeps the IPv6 header and stops before transport")
     func truncatedInFrame() {
         let frame = Array(Payloads.frame(first: .destinationOptions, Payloads.destinationThenRouting).prefix(54 + 20))
