@@ -221,6 +221,13 @@ public final class ConnectionTracker {
     @inline(__always)
     func mayContinue(_ sequence: UInt32) -> Bool { continuationFilter[Self.filterSlot(sequence)].load(ordering: .relaxed) != 0 }
 
+    /// The same for a TCP segment: bytes 6 and 7 of the header are the low 16 bits of its sequence
+    /// number, read without composing the whole field (`sequenceNumber` is a call here).
+    @inline(__always)
+    func mayContinue(_ segment: borrowing TCPHeaderView) -> Bool {
+        continuationFilter[Int(segment.header.be16(6)) & (Self.filterSize - 1)].load(ordering: .relaxed) != 0
+    }
+
     private func addToFilter(_ isn: UInt32) {
         let slot = Self.filterSlot(isn &+ 1)
         let count = continuationFilter[slot].load(ordering: .relaxed)
