@@ -219,12 +219,8 @@ public final class ConnectionTracker {
     @inline(__always)
     static func filterSlot(_ sequence: UInt32) -> Int { Int(sequence & UInt32(filterSize - 1)) }
 
-    /// Whether a segment with sequence number `sequence` may be an open attempt's next segment.
-    @inline(__always)
-    func mayContinue(_ sequence: UInt32) -> Bool { continuationFilter[Self.filterSlot(sequence)] != 0 }
-
-    /// The same for a TCP segment: bytes 6 and 7 of the header are the low 16 bits of its sequence
-    /// number, read without composing the whole field (`sequenceNumber` is a call here).
+    /// Whether a TCP segment may be an open attempt's next segment. Bytes 6 and 7 of the header
+    /// are the low 16 bits of its sequence number, read without composing the whole field.
     @inline(__always)
     func mayContinue(_ segment: borrowing TCPHeaderView) -> Bool {
         continuationFilter[Int(segment.header.be16(6)) & (Self.filterSize - 1)] != 0
