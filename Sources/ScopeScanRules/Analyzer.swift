@@ -1,100 +1,6 @@
 import ScopeScanPackets
 import ScopeScanWire
 
-/// Counts for the end-of-run summary.
-public struct AnalysisSummary: Sendable {
-    public var packets = 0
-    /// Packets that passed the filter and were analysed.
-    public var analysed = 0
-    public var ipv4 = 0
-    public var ipv6 = 0
-    public var decodeErrors = 0
-    public var connectionAttempts = 0
-    public var flowsEvicted = 0
-    public var peakFlowsTracked = 0
-    public var firstTime: Timestamp?
-    public var lastTime: Timestamp?
-    public var findingsByRule: [RuleID: Int] = [:]
-    public var suppressedByRule: [RuleID: Int] = [:]
-    /// Per interface index: packets seen.
-    public var packetsByInterface: [Int: Int] = [:]
-    public var warnings: [String] = []
-    /// Drops the kernel reported (`--kernel-drops`), and those beyond the cap.
-    public var kernelDrops = 0
-    public var kernelDropsNotKept = 0
-
-    public init() {}
-
-    public var span: Double { (lastTime.map { l in firstTime.map { l.seconds(since: $0) } ?? 0 }) ?? 0 }
-}
-
-/// What the analyser updates for every packet. Only plain integers and timestamps: every access
-/// to a stored property of a class is checked for exclusive access, by a runtime call unless the
-/// compiler can prove the access calls nothing that could reach the property (an array or
-/// dictionary update may reallocate, a plain store cannot), so these counters are updated with a
-/// few stores and no call. The per-interface packet count follows the same idea: it counts the
-/// current run of packets of one interface here and adds the run to an array when the interface
-/// changes, which in most captures is never or rarely.
-struct PacketPath {
-    var packets = 0
-    var analysed = 0
-    var ipv4 = 0
-    var ipv6 = 0
-    var decodeErrors = 0
-    var firstTime: Timestamp?
-    var lastTime: Timestamp?
-    /// How many interfaces the source describes now.
-    var interfaceCount = 0
-    /// The interface of the current run of packets, and the run's length so far.
-    var runInterface = 0
-    var runLength = 0
-    /// Capture time of the last timer pass (`Analyzer.advance`), run every 250 ms of capture time.
-    var lastAdvance: Int64?
-
-    /// Counts `packet`. Returns the finished run when the packet starts a run on another interface
-    /// (the caller adds it to its array), whether the capture has several interfaces, whether
-    /// `interfaceIndex` is beyond the known interfaces, and whether timers are due. Everything the
-    /// packet path needs from here comes out of this one access: the compiler checks exclusive
-    /// access statically only if no access to this property anywhere spans a call.
-    @inline(__always)
-    mutating func admit(time: Timestamp, packet: borrowing DecodedPacket, interfaceIndex: Int, countingPacket: Bool, countsInterface: Bool)
-        -> (finishedRun: (interface: Int, packets: Int)?, multipleInterfaces: Bool, unknownInterface: Bool, advance: Bool) {
-        if countingPacket { packets += 1 }
-        analysed += 1
-        if let first = firstTime, first <= time {} else { firstTime = time }
-        if let last = lastTime, last >= time {} else { lastTime = time }
-        // `case .some` rather than `!= nil`, which here resolves to DecodeError's `==`: a call.
-        if case .some = packet.error { decodeErrors += 1 }
-        if case .some = packet.ipv6 { ipv6 += 1 } else if case .some = packet.ipv4 { ipv4 += 1 }
-        var finishedRun: (interface: Int, packets: Int)?
-        if countsInterface {
-            if interfaceIndex == runInterface {
-                runLength += 1
-            } else {
-                finishedRun = (runInterface, runLength)
-                runInterface = interfaceIndex
-                runLength = 1
-            }
-        }
-        let advance = lastAdvance.map { time.nanoseconds.saturatingMinus($0) >= 250_000_000 } ?? true
-        if advance { lastAdvance = time.nanoseconds }
-        return (finishedRun, interfaceCount > 1, countingPacket && interfaceIndex >= interfaceCount, advance)
-    }
-}
-
-/// What the hot path needs of each file interface, resolved when the interfaces change: copying a
-/// `CaptureInterface` per packet retains its strings and arrays, and `isLoopbackByName` parses the
-/// name.
-struct InterfaceFacts {
-    var name: String?
-    var loopbackByName: Bool?
-    /// Npcap's loopback adapter: its DLT_NULL family 24 says nothing about OpenBSD.
-    var npcapLoopback = false
-    /// Neither the name nor the link type decides (unnamed DLT_NULL/DLT_LOOP or Ethernet): the
-    /// traffic does (`Analyzer.revocations` says what showed it is no loopback).
-    var judgedByTraffic = false
-}
-
 /// Runs the rule set over packets: decode once, then every enabled rule interested in the packet
 /// (`Rule.interest`) sees it.
 public final class Analyzer {
@@ -213,6 +119,25 @@ public final class Analyzer {
         analyse(captured, decoded: &packet, countingPacket: true)
     }
 
+    /// Reads every packet of `source` into the analyser, taking interfaces as the source describes
+    /// them (after those it describes before the first packet, which the caller gives with
+    /// `updateInterfaces`). Returns the source's warnings. This is `analyse(_:)` in a loop, written
+    /// here so that the reader's callback is this module's closure, into which the per-packet path
+    /// is inlined: called from another module, each packet costs a call into `analyse(_:)` and the
+    /// closure's own context forwarding (about 60 instructions).
+    public func analyseEveryPacket(of source: PacketSource) throws -> [CaptureWarning] {
+        var known = interfaces.interfaces.count
+        return try source.forEachPacket { captured in
+            if captured.interfaceIndex >= known {
+                updateInterfaces(source.interfaces)
+                known = source.interfaces.count
+            }
+            var packet = DecodedPacket()
+            PacketDecoder.decode(captured.span, linkType: captured.linkType, into: &packet)
+            analyse(captured, decoded: &packet, countingPacket: true)
+        }
+    }
+
     /// Analyses a packet already decoded by the caller (the decode command shares one decode).
     public func analyse(_ captured: CapturedPacket, decoded packet: DecodedPacket) {
         var packet = packet
@@ -232,43 +157,30 @@ public final class Analyzer {
     /// something will look at it, and no rule call for a packet the rule would return from at once.
     /// `packet` is only read; it is `inout` so that its fields are read in place (a by-value
     /// parameter of this size is first copied whole to the stack).
+    ///
+    /// What most packets need is short: the counters, the loopback guess, the traits, the SYN/RST
+    /// test and the continuation filter. Everything else (PKTAP names, DLT_NULL platforms, a
+    /// revocation, a packet for the rules or the tracker, timers) is a call out of line, so this
+    /// function keeps few values live across it and holds no `String` or other reference whose end
+    /// would cost a release on every packet.
     @inline(__always)
     private func analyse(_ captured: CapturedPacket, decoded packet: inout DecodedPacket, countingPacket: Bool) {
         let time = captured.timestamp
-        let link = packet.link
-        let pktap = link?.pktap
-        let (finishedRun, multipleInterfaces, unknownInterface, advance) = path.admit(time: time, packet: packet, interfaceIndex: captured.interfaceIndex, countingPacket: countingPacket, countsInterface: pktap == nil)
+        let fileIndex = captured.interfaceIndex
+        let isPKTAP = packet.link?.pktap != nil
+        let (finishedRun, multipleInterfaces, unknownInterface, advance) = path.admit(time: time, packet: packet, interfaceIndex: fileIndex, countingPacket: countingPacket, countsInterface: !isPKTAP)
         if unknownInterface { fatalError("updateInterfaces must run before packets of a new interface") }
-        if let finishedRun { packetsPerInterface[finishedRun.interface] += finishedRun.packets }
-        var index = captured.interfaceIndex
-        // The name is only needed if a rule or the tracker looks at the packet (`context` below).
-        var pktapName: String?
-        var loopbackByName = interfaceFacts[index].loopbackByName
-        if let pktap {
+        if let finishedRun { addRun(finishedRun) }
+        var index = fileIndex
+        // Both read before any call, so one bounds check covers them.
+        var loopbackByName = interfaceFacts[fileIndex].loopbackByName
+        let judgedByTraffic = interfaceFacts[fileIndex].judgedByTraffic
+        if isPKTAP {
             // PKTAP names the real interface of every packet: use it as the packet's interface.
-            var name = pktap.interfaceName
-            if let known = pktapInterfaces[name] {
-                index = known
-            } else if pktapInterfaces.count < Self.maximumPKTAPInterfaces {
-                index = Self.pktapIndexBase + pktapInterfaces.count
-                pktapInterfaces[name] = index
-                interfaces.pktapNames[index] = name
-            } else {
-                // A hostile capture can name a new interface in every packet: past the limit they
-                // share one entry, and the summary says so.
-                name = Self.furtherPKTAPInterfaces
-                index = Self.pktapIndexBase + Self.maximumPKTAPInterfaces
-                if interfaces.pktapNames[index] == nil {
-                    interfaces.pktapNames[index] = name
-                    counts.warnings.append("more than \(Self.maximumPKTAPInterfaces) interface names in PKTAP headers; packets of further ones are counted as \(name)")
-                }
-            }
-            pktapName = name
-            loopbackByName = CaptureInterface(index: index, name: name, linkType: pktap.innerLinkType).isLoopbackByName
-            counts.packetsByInterface[index, default: 0] += 1
+            (index, loopbackByName) = pktapInterface(of: &packet)
         }
-        if let family = link?.nullFamily, family != 0, interfaces.platforms[index] == nil, let platform = NullHeader.platform(family: family) {
-            interfaces.setPlatform(index, interfaceFacts[captured.interfaceIndex].npcapLoopback ? ("Windows", "interface-name") : (platform, "dlt-null-af\(family)"))
+        if let family = packet.link?.nullFamily, family != 0, interfaces.platforms[index] == nil {
+            notePlatform(index, family: family, fileIndex: fileIndex)
         }
         // The loopback verdict: the interface's name when it tells; else, for Linux cooked
         // captures, the frame's ARPHRD type; else the traffic. Unnamed DLT_NULL/DLT_LOOP links and
@@ -279,14 +191,15 @@ public final class Analyzer {
         let loopbackGuess: Bool?
         if let loopbackByName {
             loopbackGuess = loopbackByName
-        } else if let link {
+        } else if let linkType = packet.link?.linkType.rawValue {
             // Raw values, not `LinkType.ethernet` and friends: reading a static let of another
             // module is a call per packet.
-            switch link.linkType.rawValue {
-            case 113, 276: loopbackGuess = link.arphrdLoopback // LINUX_SLL, LINUX_SLL2
+            switch linkType {
+            case 113, 276: loopbackGuess = packet.link?.arphrdLoopback // LINUX_SLL, LINUX_SLL2
             case 1: // EN10MB
-                loopbackGuess = link.hasZeroMACs
-                provisional = link.hasZeroMACs
+                let zeroMACs = packet.link?.hasZeroMACs ?? false
+                loopbackGuess = zeroMACs
+                provisional = zeroMACs
             case 0, 108: // NULL, LOOP
                 loopbackGuess = true
                 provisional = true
@@ -298,41 +211,120 @@ public final class Analyzer {
         // Only read here: `interfaceFacts` is written in `updateInterfaces` alone, so its accesses
         // need no run-time exclusivity check; revocations go to `revokedMask` (a plain store) and,
         // rarely, to `revocations` through a call.
-        if interfaceFacts[captured.interfaceIndex].judgedByTraffic, pktap == nil, !isRevoked(captured.interfaceIndex) {
-            if let reason = LoopbackJudgement.revocation(frame: captured.frameNumber, packet: packet) {
-                revoke(captured.interfaceIndex, reason)
-            }
+        if judgedByTraffic, !isPKTAP, !isRevoked(fileIndex) {
+            judgeTraffic(fileIndex, frame: captured.frameNumber, packet: &packet)
         }
         let isLoopback = loopbackGuess ?? false
         let traits = offeringEveryPacket ? PacketTraits(rawValue: .max)
-            : PacketTraits(packet, isLoopback: isLoopback, multipleInterfaces: multipleInterfaces || pktap != nil)
-        let tcp = packet.tcp
-        let handshake = tracksConnections && tcp?.flags.isDisjoint(with: handshakeFlags) == false
-        if tracksConnections && !handshake, let tcp, tracker.mayContinue(tcp.sequenceNumber), let source = packet.source, let destination = packet.destination {
-            tracker.observeSegment(frame: captured.frameNumber, time: time, interfaceIndex: index, source: source, destination: destination, tcp: tcp, interfaces: interfaces, findings: &collector)
+            : PacketTraits(packet, isLoopback: isLoopback, multipleInterfaces: multipleInterfaces || isPKTAP)
+        var handshake = false
+        if tracksConnections, let tcp = packet.tcp {
+            if !tcp.flags.isDisjoint(with: handshakeFlags) {
+                handshake = true
+            } else if tracker.mayContinue(tcp) {
+                observeSegment(captured, index: index, packet: &packet)
+            }
         }
         if handshake || !traits.isDisjoint(with: anyInterest) {
-            let name = pktapName ?? interfaceFacts[captured.interfaceIndex].name
-            var context = PacketContext(frame: captured.frameNumber, timestamp: time, interfaceIndex: index, interfaceName: name,
-                                        isLoopback: isLoopback, loopbackKnown: loopbackGuess != nil, packet: copy packet)
-            context.loopbackProvisional = provisional
-            if handshake, let tcp {
-                tracker.observe(context, tcp: tcp, interfaces: interfaces, findings: &collector)
-            }
-            for (rule, interest) in zip(packetRules, ruleInterests) where !interest.isDisjoint(with: traits) {
-                rule.observe(context, interfaces: interfaces, findings: &collector)
+            offer(captured, index: index, packet: &packet, traits: traits, handshake: handshake,
+                  isLoopback: isLoopback, loopbackKnown: loopbackGuess != nil, provisional: provisional)
+        }
+        if advance { advanceTimers(to: time) }
+    }
+
+    @inline(never)
+    private func advanceTimers(to now: Timestamp) {
+        advance(to: now)
+    }
+
+    /// Adds a finished run of packets of one interface to the per-interface counts.
+    @inline(never)
+    private func addRun(_ run: (interface: Int, packets: Int)) {
+        packetsPerInterface[run.interface] += run.packets
+    }
+
+    /// The interface a PKTAP header names (numbered after the file's own) and its loopback verdict
+    /// by name.
+    @inline(never)
+    private func pktapInterface(of packet: inout DecodedPacket) -> (index: Int, loopbackByName: Bool?) {
+        guard let pktap = packet.link?.pktap else { return (0, nil) }
+        var name = pktap.interfaceName
+        let index: Int
+        if let known = pktapInterfaces[name] {
+            index = known
+        } else if pktapInterfaces.count < Self.maximumPKTAPInterfaces {
+            index = Self.pktapIndexBase + pktapInterfaces.count
+            pktapInterfaces[name] = index
+            interfaces.pktapNames[index] = name
+        } else {
+            // A hostile capture can name a new interface in every packet: past the limit they
+            // share one entry, and the summary says so.
+            name = Self.furtherPKTAPInterfaces
+            index = Self.pktapIndexBase + Self.maximumPKTAPInterfaces
+            if interfaces.pktapNames[index] == nil {
+                interfaces.pktapNames[index] = name
+                counts.warnings.append("more than \(Self.maximumPKTAPInterfaces) interface names in PKTAP headers; packets of further ones are counted as \(name)")
             }
         }
-        if advance {
-            tracker.advance(to: time, interfaces: interfaces, findings: &collector)
-            for rule in rules { rule.advance(to: time, interfaces: interfaces, findings: &collector) }
+        counts.packetsByInterface[index, default: 0] += 1
+        return (index, CaptureInterface(index: index, name: name, linkType: pktap.innerLinkType).isLoopbackByName)
+    }
+
+    /// The capturing OS that a loopback's DLT_NULL address family tells, if any.
+    @inline(never)
+    private func notePlatform(_ index: Int, family: UInt32, fileIndex: Int) {
+        guard let platform = NullHeader.platform(family: family) else { return }
+        interfaces.setPlatform(index, interfaceFacts[fileIndex].npcapLoopback ? ("Windows", "interface-name") : (platform, "dlt-null-af\(family)"))
+    }
+
+    /// Revokes the provisional loopback verdict of an interface judged by its traffic when this
+    /// packet shows it is none.
+    @inline(never)
+    private func judgeTraffic(_ fileIndex: Int, frame: Int, packet: inout DecodedPacket) {
+        if let reason = LoopbackJudgement.revocation(frame: frame, packet: packet) {
+            revoke(fileIndex, reason)
+        }
+    }
+
+    /// A TCP segment without SYN or RST whose sequence number may be an open attempt's ISN+1.
+    @inline(never)
+    private func observeSegment(_ captured: CapturedPacket, index: Int, packet: inout DecodedPacket) {
+        guard let tcp = packet.tcp, let source = packet.source, let destination = packet.destination else { return }
+        tracker.observeSegment(frame: captured.frameNumber, time: captured.timestamp, interfaceIndex: index, source: source, destination: destination, tcp: tcp, interfaces: interfaces, findings: &collector)
+    }
+
+    /// Hands a packet to the connection tracker (SYN or RST) and to every rule interested in it.
+    @inline(never)
+    private func offer(_ captured: CapturedPacket, index: Int, packet: inout DecodedPacket, traits: PacketTraits, handshake: Bool,
+                       isLoopback: Bool, loopbackKnown: Bool, provisional: Bool) {
+        // PKTAP interfaces are numbered from `pktapIndexBase`, above any file interface.
+        let name = index >= Self.pktapIndexBase ? interfaces.pktapNames[index] : interfaceFacts[captured.interfaceIndex].name
+        // A `let`, built whole: a `var` context is copied (2 KB of views) for each call it is passed to.
+        let context = PacketContext(frame: captured.frameNumber, timestamp: captured.timestamp, interfaceIndex: index, interfaceName: name,
+                                    isLoopback: isLoopback, loopbackKnown: loopbackKnown, loopbackProvisional: provisional, packet: copy packet)
+        if handshake, let tcp = packet.tcp {
+            tracker.observe(context, tcp: tcp, interfaces: interfaces, findings: &collector)
+        }
+        for (rule, interest) in zip(packetRules, ruleInterests) where !interest.isDisjoint(with: traits) {
+            rule.observe(context, interfaces: interfaces, findings: &collector)
         }
     }
 
     /// Advances timers without a packet (live capture on a quiet link).
     public func advance(to now: Timestamp) {
-        tracker.advance(to: now, interfaces: interfaces, findings: &collector)
-        for rule in rules { rule.advance(to: now, interfaces: interfaces, findings: &collector) }
+        // One copy of the interface table and one access to the collector for all the calls: each
+        // call with the properties themselves copies the table (five collections retained and
+        // released) and checks the collector's access at run time.
+        let interfaces = self.interfaces
+        withCollector { findings in
+            tracker.advance(to: now, interfaces: interfaces, findings: &findings)
+            for rule in rules { rule.advance(to: now, interfaces: interfaces, findings: &findings) }
+        }
+    }
+
+    @inline(__always)
+    private func withCollector(_ body: (inout FindingCollector) -> Void) {
+        body(&collector)
     }
 
     /// Concludes everything still open and returns the findings ordered by time.

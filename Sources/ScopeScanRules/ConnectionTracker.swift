@@ -1,6 +1,5 @@
 import ScopeScanPackets
 import ScopeScanWire
-import Synchronization
 
 /// An address and port, owned.
 public struct Endpoint: Hashable, Sendable {
@@ -200,38 +199,44 @@ public final class ConnectionTracker {
         synTimeoutNanoseconds = Int64(nanosecondsIn: configuration.synTimeout)
         let quarter = min(configuration.synTimeout, configuration.flowIdleTimeout) / 4
         sweepInterval = Int64(nanosecondsIn: max(1.0, quarter))
-        continuationFilter = InlineArray { _ in Atomic(0) }
     }
 
     /// Open attempts counted by the low 14 bits of ISN+1, the sequence number of the client's
     /// segment after the SYN: the analyser asks `mayContinue` for every TCP segment without SYN or
     /// RST, and only the few whose sequence number hits a slot cost a flow-table lookup. 16 KB
     /// inside the tracker (no hashing, stays in the L1 cache); a slot counting 255 attempts stays
-    /// there (only more lookups, never a missed one). A `let` of `Atomic`s, not a `var` array: a
-    /// class's `var` is checked for exclusive access at run time on every read (about 90
-    /// instructions per TCP segment), a `let` is not, and a relaxed load or store is a plain move.
-    /// The tracker is used from one thread; the atomics are for the `let`, not for sharing.
-    private let continuationFilter: InlineArray<16384, Atomic<UInt8>>
+    /// there (only more lookups, never a missed one). An `InlineArray` of bytes, not an `Array`:
+    /// a class's `var` is checked for exclusive access at run time on every read (about 75
+    /// instructions per TCP segment) unless no access to it anywhere spans a call, and an
+    /// array's writes may call (uniqueness, reallocation). So every access here is a plain read
+    /// or a plain store of one slot: `+=` through the subscript, or assigning a whole new
+    /// `InlineArray`, each made the compiler check all of them at run time. (A `let` of
+    /// `Atomic<UInt8>`s avoided the check too, but each tracker's end destroyed 16,384 atomics
+    /// through the generic `Atomic.deinit`: 3.1 M instructions, a tenth of a one-packet `analyze`.)
+    private var continuationFilter = InlineArray<16384, UInt8>(repeating: 0)
     static let filterSize = 1 << 14
 
     @inline(__always)
     static func filterSlot(_ sequence: UInt32) -> Int { Int(sequence & UInt32(filterSize - 1)) }
 
-    /// Whether a segment with sequence number `sequence` may be an open attempt's next segment.
+    /// Whether a TCP segment may be an open attempt's next segment. Bytes 6 and 7 of the header
+    /// are the low 16 bits of its sequence number, read without composing the whole field.
     @inline(__always)
-    func mayContinue(_ sequence: UInt32) -> Bool { continuationFilter[Self.filterSlot(sequence)].load(ordering: .relaxed) != 0 }
+    func mayContinue(_ segment: borrowing TCPHeaderView) -> Bool {
+        continuationFilter[Int(segment.header.be16(6)) & (Self.filterSize - 1)] != 0
+    }
 
     private func addToFilter(_ isn: UInt32) {
         let slot = Self.filterSlot(isn &+ 1)
-        let count = continuationFilter[slot].load(ordering: .relaxed)
-        if count < .max { continuationFilter[slot].store(count + 1, ordering: .relaxed) }
+        let count = continuationFilter[slot]
+        if count < .max { continuationFilter[slot] = count + 1 }
     }
 
     private func removeAttempt(_ key: Key, _ attempt: ConnectionAttempt) {
         attempts[key] = nil
         let slot = Self.filterSlot(attempt.initialSequence &+ 1)
-        let count = continuationFilter[slot].load(ordering: .relaxed)
-        if count < .max { continuationFilter[slot].store(count - 1, ordering: .relaxed) }
+        let count = continuationFilter[slot]
+        if count < .max { continuationFilter[slot] = count - 1 }
     }
 
 
@@ -388,7 +393,7 @@ public final class ConnectionTracker {
         // another 17 MB.
         let remaining = attempts.sorted { $0.value.firstFrame < $1.value.firstFrame }
         attempts.removeAll()
-        for slot in continuationFilter.indices { continuationFilter[slot].store(0, ordering: .relaxed) }
+        for slot in 0..<Self.filterSize { continuationFilter[slot] = 0 }
         for (key, entry) in remaining {
             let attempt = entry.attempt(key)
             conclude(attempt, attempt.refusal.map { .refused($0) } ?? .unanswered(isPending(attempt, end: end) ? .pending : .endOfCapture), interfaces: interfaces, findings: &findings)

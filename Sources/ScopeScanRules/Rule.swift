@@ -27,9 +27,10 @@ public struct PacketTraits: OptionSet, Sendable {
         if isLoopback { traits.insert(.onLoopback) }
         if packet.icmpv6 != nil || packet.icmpv4 != nil { traits.insert(.icmp) }
         if let ip = packet.ipv6 {
-            let source = ip.source, destination = ip.destination
-            // Most traffic is global unicast (2000::/3) both ways, which none of these can be.
-            if source.high >> 61 != 1 || destination.high >> 61 != 1 {
+            // Most traffic is global unicast (2000::/3) both ways, which none of these can be: the
+            // first byte of each address (header bytes 8 and 24) tells, without reading the rest.
+            if ip.header.u8(8) & 0xe0 != 0x20 || ip.header.u8(24) & 0xe0 != 0x20 {
+                let source = ip.source, destination = ip.destination
                 if source.isLinkLocalUnicast || destination.isLinkLocalUnicast { traits.insert(.linkLocalAddress) }
                 if source.isLoopback || destination.isLoopback || source.isIPv4Mapped || destination.isIPv4Mapped { traits.insert(.specialAddress) }
             }
