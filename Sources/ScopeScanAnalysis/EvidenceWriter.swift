@@ -31,16 +31,14 @@ public enum EvidenceWriter {
                 id = try writer.addInterface(interface)
                 interfaceIDs[packet.interfaceIndex] = id
             }
-            try writer.writePacket(interfaceID: id, timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.bytes, direction: packet.direction, comment: plan.comment(frame: packet.frameNumber, input: inputName))
+            try writer.writePacket(interfaceID: id, timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.span, direction: packet.direction, comment: plan.comment(frame: packet.frameNumber, input: inputName))
         }
         if let writer, !uncapturedDrops.isEmpty {
             let id = try writer.addInterface(CaptureInterface(index: -1, name: "kernel-drops", interfaceDescription: "packets the kernel dropped before the capture saw them (skb:kfree_skb)", linkType: .raw))
             for drop in uncapturedDrops.sorted(by: { $0.time < $1.time }) {
                 let comment = "scopescan: never captured; dropped by the kernel: \(drop.reasonText) (\(drop.explanation))\(drop.interface.map { " on \($0)" } ?? "")"
                 let bytes = drop.bytes
-                try bytes.withUnsafeBytes { raw in
-                    try writer.writePacket(interfaceID: id, timestamp: drop.time, originalLength: bytes.count, bytes: raw, comment: comment)
-                }
+                try writer.writePacket(interfaceID: id, timestamp: drop.time, originalLength: bytes.count, bytes: bytes.rawSpan, comment: comment)
             }
         }
         try writer?.flush()

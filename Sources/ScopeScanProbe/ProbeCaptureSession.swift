@@ -31,7 +31,7 @@ final class ProbeCaptureSession: @unchecked Sendable {
             capture.onIdle = { [tracer] now in tracer?.poll(now: now) }
             warnings = try capture.forEachPacket { packet in
                 if packet.interfaceIndex >= analyzer.interfaces.interfaces.count { analyzer.updateInterfaces(capture.interfaces) }
-                try recorder?.writePacket(interfaceID: packet.interfaceIndex, timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.bytes, direction: packet.direction)
+                try recorder?.writePacket(interfaceID: packet.interfaceIndex, timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.span, direction: packet.direction)
                 var decoded = DecodedPacket()
                 PacketDecoder.decode(packet.span, linkType: packet.linkType, into: &decoded)
                 tracer?.observe(packet, decoded: decoded)

@@ -246,7 +246,7 @@ struct Capture: ParsableCommand {
             if packet.interfaceIndex >= analyzer.interfaces.interfaces.count { analyzer.updateInterfaces(capture.interfaces) }
             for recorder in recorders where !(readerGone && recorder === stream) {
                 do {
-                    try recorder.writePacket(interfaceID: packet.interfaceIndex, timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.bytes, direction: packet.direction)
+                    try recorder.writePacket(interfaceID: packet.interfaceIndex, timestamp: packet.timestamp, originalLength: packet.originalLength, bytes: packet.span, direction: packet.direction)
                 } catch {
                     // The pipe's reader left: no more packets for it, and a quiet stop.
                     guard recorder.readerGone else { throw error }
