@@ -85,13 +85,19 @@ public final class PcapngReader: PacketSource {
     /// Per-interface timestamp conversion, precomputed from if_tsresol and if_tsoffset.
     struct Clock {
         var decimalExponent: Int? = 6 {
-            didSet { decimalScale = decimalExponent.flatMap(Self.decimalScale) }
+            didSet {
+                decimalScale = decimalExponent.flatMap(Self.decimalScale)
+                multiplier = (decimalExponent ?? 10) <= 9 ? decimalScale : nil
+            }
         }
         var binaryExponent: Int?
         var offsetSeconds: Int64 = 0
         /// 10^|9 - decimalExponent|, worked out once per interface rather than once per packet;
         /// nil where it overflows 64 bits.
         private var decimalScale: UInt64? = 1000
+        /// Nanoseconds per unit when that is a whole number (units of 10^-9 s or coarser: micro-
+        /// and nanoseconds, nearly every capture), so a packet's time is one multiplication.
+        private var multiplier: UInt64? = 1000
 
         static func decimalScale(_ exponent: Int) -> UInt64? {
             var scale: UInt64 = 1
@@ -103,7 +109,17 @@ public final class PcapngReader: PacketSource {
             return scale
         }
 
+        @inline(__always)
         func timestamp(_ units: UInt64) -> Timestamp {
+            if let multiplier {
+                return Timestamp(nanoseconds: Int64(truncatingIfNeeded: units &* multiplier) &+ offsetSeconds &* 1_000_000_000)
+            }
+            return convert(units)
+        }
+
+        /// Every other resolution: finer than nanoseconds, or binary.
+        @inline(never)
+        private func convert(_ units: UInt64) -> Timestamp {
             let nanos: Int64
             if let e = decimalExponent {
                 // No scale only for units of 10^-29 s or finer: no 64-bit count of them reaches 1 ns.
