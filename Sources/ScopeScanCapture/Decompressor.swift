@@ -54,12 +54,12 @@ struct GzipInflater: Inflater {
         // zlib reads at most avail_in bytes of the span and writes at most avail_out bytes of the
         // buffer, both valid during this call; it ignores next_in while avail_in is 0.
         let status: Int32 = unsafe input.withUnsafeBytes { source in
-            unsafe output.withMutableBytes(from: offset) { target in
-                unsafe stream.pointee.next_in = source.baseAddress.map { unsafe UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self)) }
-                unsafe stream.pointee.avail_in = uInt(source.count)
-                unsafe stream.pointee.next_out = target.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                unsafe stream.pointee.avail_out = uInt(target.count)
-                return unsafe inflate(stream, Z_NO_FLUSH)
+            unsafe output.withMutableBytes(from: offset) { target in // the buffer's free bytes, for the call
+                unsafe stream.pointee.next_in = source.baseAddress.map { unsafe UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self)) } // the span's bytes; zlib only reads through next_in
+                unsafe stream.pointee.avail_in = uInt(source.count) // the span's count
+                unsafe stream.pointee.next_out = target.baseAddress!.assumingMemoryBound(to: Bytef.self) // the buffer's free bytes
+                unsafe stream.pointee.avail_out = uInt(target.count) // their count
+                return unsafe inflate(stream, Z_NO_FLUSH) // zlib's state, set up above
             }
         }
         let consumed = unsafe input.byteCount - Int(stream.pointee.avail_in) // what zlib left of the input
@@ -92,10 +92,10 @@ struct ZstdInflater: Inflater {
         // libzstd reads at most `size` bytes of the span and writes at most `size` bytes of the
         // buffer, both valid during the call, and says how far it got in `pos`.
         let (status, consumed, produced) = unsafe input.withUnsafeBytes { source in
-            unsafe output.withMutableBytes(from: offset) { target in
-                var inBuffer = unsafe ZSTD_inBuffer(src: source.baseAddress, size: source.count, pos: 0)
-                var outBuffer = unsafe ZSTD_outBuffer(dst: target.baseAddress, size: target.count, pos: 0)
-                let status = unsafe ZSTD_decompressStream(context, &outBuffer, &inBuffer)
+            unsafe output.withMutableBytes(from: offset) { target in // the buffer's free bytes, for the call
+                var inBuffer = unsafe ZSTD_inBuffer(src: source.baseAddress, size: source.count, pos: 0) // the span's address and count
+                var outBuffer = unsafe ZSTD_outBuffer(dst: target.baseAddress, size: target.count, pos: 0) // the buffer's address and count
+                let status = unsafe ZSTD_decompressStream(context, &outBuffer, &inBuffer) // both buffers and the state, for the call
                 return unsafe (status, inBuffer.pos, outBuffer.pos) // the counts libzstd reported
             }
         }
@@ -123,10 +123,10 @@ struct LZ4Inflater: Inflater {
         // liblz4 reads at most `consumed` bytes of the span and writes at most `produced` bytes
         // of the buffer, both valid during the call, and returns how many it used in each.
         let (status, consumed, produced) = unsafe input.withUnsafeBytes { source in
-            unsafe output.withMutableBytes(from: offset) { target in
+            unsafe output.withMutableBytes(from: offset) { target in // the buffer's free bytes, for the call
                 var produced = target.count
                 var consumed = source.count
-                let status = unsafe LZ4F_decompress(context, target.baseAddress, &produced, source.baseAddress, &consumed, nil)
+                let status = unsafe LZ4F_decompress(context, target.baseAddress, &produced, source.baseAddress, &consumed, nil) // both buffers, their counts, and the context made in init
                 return (status, consumed, produced)
             }
         }

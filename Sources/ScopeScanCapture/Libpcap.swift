@@ -72,7 +72,7 @@ final class LibpcapHandle {
         var data: UnsafePointer<UInt8>?
         // libpcap sets both pointers to its own buffers, which stay until its next read.
         let status = unsafe pcap_next_ex(pcap, &header, &data)
-        guard status == 1, let header = unsafe header, let data = unsafe data else {
+        guard status == 1, let header = unsafe header, let data = unsafe data else { // the pointers pcap_next_ex just set
             return LibpcapRecord(status: status == 1 ? PCAP_ERROR : status, seconds: 0, fraction: 0, originalLength: 0, bytes: RawSpan())
         }
         let h = unsafe header.pointee // the record header libpcap filled
@@ -142,11 +142,11 @@ final class LibpcapHandle {
         guard unsafe pcap_findalldevs(&list, &errorBuffer) == 0 else { return [] }
         defer { unsafe pcap_freealldevs(list) } // the list made above
         var devices: [(name: String, description: String?, flags: UInt32)] = []
-        var cursor = unsafe list
+        var cursor = unsafe list // the list's head, freed by the defer above
         // Each node until the NULL end; its strings are NUL-terminated and copied.
         while let device = unsafe cursor {
-            unsafe devices.append((String(cString: device.pointee.name), device.pointee.description.map { unsafe String(cString: $0) }, device.pointee.flags))
-            unsafe cursor = device.pointee.next
+            unsafe devices.append((String(cString: device.pointee.name), device.pointee.description.map { unsafe String(cString: $0) }, device.pointee.flags)) // the node's NUL-terminated strings, copied
+            unsafe cursor = device.pointee.next // the next node, or NULL at the end
         }
         return devices
     }
@@ -194,8 +194,8 @@ final class LibpcapFilter {
         // The BPF interpreter reads at most caplen bytes of the span, borrowed for the call; an
         // empty span has no address, so a one-byte array stands in (caplen 0: nothing is read).
         return unsafe bytes.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return unsafe pcap_offline_filter(program, &header, [0]) != 0 }
-            return unsafe pcap_offline_filter(program, &header, base.assumingMemoryBound(to: UInt8.self)) != 0
+            guard let base = raw.baseAddress else { return unsafe pcap_offline_filter(program, &header, [0]) != 0 } // no bytes: caplen 0, the one-byte array is not read
+            return unsafe pcap_offline_filter(program, &header, base.assumingMemoryBound(to: UInt8.self)) != 0 // the span's caplen bytes, borrowed for the call
         }
     }
 }

@@ -124,31 +124,31 @@ enum SystemCalls {
         var head: UnsafeMutablePointer<ifaddrs>?
         // getifaddrs writes the list's head into the local; freeifaddrs frees that list once copied.
         guard unsafe getifaddrs(&head) == 0, let first = unsafe head else { return [] }
-        defer { unsafe freeifaddrs(first) }
+        defer { unsafe freeifaddrs(first) } // the list getifaddrs made
         var entries: [InterfaceAddressEntry] = []
-        var cursor = unsafe Optional(first)
+        var cursor = unsafe Optional(first) // the list's first node
         // Each node of the list getifaddrs made, until its NULL end; copied into values.
         while let current = unsafe cursor {
             defer { unsafe cursor = current.pointee.ifa_next } // the list's next node
             guard let cName = unsafe current.pointee.ifa_name else { continue } // a NUL-terminated name
-            var entry = InterfaceAddressEntry(name: unsafe String(cString: cName), flags: unsafe UInt32(current.pointee.ifa_flags), address: nil)
+            var entry = InterfaceAddressEntry(name: unsafe String(cString: cName), flags: unsafe UInt32(current.pointee.ifa_flags), address: nil) // the node's NUL-terminated name and its flags
             // The address's sockaddr is as long as its family says: it is read as that type only.
             if let address = unsafe current.pointee.ifa_addr {
                 let netmask = unsafe current.pointee.ifa_netmask // same family as the address when present
-                switch unsafe Int32(address.pointee.sa_family) {
+                switch unsafe Int32(address.pointee.sa_family) { // the family field every sockaddr starts with
                 case AF_INET6:
-                    let v6 = unsafe address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { unsafe $0.pointee.sin6_addr }
-                    let prefix = unsafe netmask.map { mask in
-                        unsafe mask.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { m in
-                            Self.bytes(of: unsafe m.pointee.sin6_addr).reduce(0) { $0 + $1.nonzeroBitCount }
+                    let v6 = unsafe address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { unsafe $0.pointee.sin6_addr } // an AF_INET6 address is a sockaddr_in6
+                    let prefix = unsafe netmask.map { mask in // the netmask, of the address's family
+                        unsafe mask.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { m in // an AF_INET6 netmask is a sockaddr_in6
+                            Self.bytes(of: unsafe m.pointee.sin6_addr).reduce(0) { $0 + $1.nonzeroBitCount } // its address field, copied
                         }
                     } ?? 128
                     let bytes = Self.bytes(of: v6).rawSpan
                     entry.address = InterfaceAddress(address: .v6(IPv6Address(high: bytes.be64(0), low: bytes.be64(8))), prefixLength: prefix)
                 case AF_INET:
-                    let v4 = unsafe address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { unsafe $0.pointee.sin_addr.s_addr }
-                    let prefix = unsafe netmask.map { mask in
-                        unsafe mask.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { unsafe UInt32(bigEndian: $0.pointee.sin_addr.s_addr).nonzeroBitCount }
+                    let v4 = unsafe address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { unsafe $0.pointee.sin_addr.s_addr } // an AF_INET address is a sockaddr_in
+                    let prefix = unsafe netmask.map { mask in // the netmask, of the address's family
+                        unsafe mask.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { unsafe UInt32(bigEndian: $0.pointee.sin_addr.s_addr).nonzeroBitCount } // an AF_INET netmask is a sockaddr_in
                     } ?? 32
                     entry.address = InterfaceAddress(address: .v4(IPv4Address(UInt32(bigEndian: v4))), prefixLength: prefix)
                 default:
@@ -258,7 +258,7 @@ final class ByteBuffer: @unchecked Sendable {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "range outside the buffer")
         // Inside the allocation (checked above), which lives until deinit, after every borrow.
         let bytes = unsafe RawSpan(_unsafeBytes: UnsafeRawBufferPointer(rebasing: storage[range]))
-        return unsafe _overrideLifetime(bytes, borrowing: self)
+        return unsafe _overrideLifetime(bytes, borrowing: self) // inside the allocation, which outlives every borrow of self
     }
 
     /// The bytes in `range`, bounds-checked, with the lifetime of `owner`, which keeps this buffer
@@ -269,7 +269,7 @@ final class ByteBuffer: @unchecked Sendable {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "range outside the buffer")
         // Inside the allocation (checked above); the owner holds a reference to this buffer.
         let bytes = unsafe RawSpan(_unsafeBytes: UnsafeRawBufferPointer(rebasing: storage[range]))
-        return unsafe _overrideLifetime(bytes, borrowing: owner)
+        return unsafe _overrideLifetime(bytes, borrowing: owner) // the owner keeps this buffer, so the allocation outlives the borrow
     }
 
     /// Copies `bytes` to `offset` (memmove: they may lie in this buffer).
