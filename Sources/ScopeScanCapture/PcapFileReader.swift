@@ -160,14 +160,13 @@ public final class PcapFileReader: PacketSource {
             let seconds = time(u32(header, 0))
             let fraction = time(u32(header, 4))
             frame += 1
-            let record = rest.extracting(first: Self.recordHeaderLength + caplen)
             let packet = CapturedPacket(
                 frameNumber: frame,
                 timestamp: Timestamp(seconds: seconds, nanoseconds: format.nanosecond ? fraction : fraction * 1000),
                 originalLength: Int(u32(header, 12)),
                 interfaceIndex: 0,
                 linkType: linkType,
-                bytes: record.extracting(droppingFirst: Self.recordHeaderLength))
+                bytes: rest.extracting(Self.recordHeaderLength ..< Self.recordHeaderLength + caplen))
             offset += Self.recordHeaderLength + caplen
             rest = rest.extracting(droppingFirst: Self.recordHeaderLength + caplen)
             try body(packet)
