@@ -37,7 +37,8 @@ public enum EvidenceWriter {
             let id = try writer.addInterface(CaptureInterface(index: -1, name: "kernel-drops", interfaceDescription: "packets the kernel dropped before the capture saw them (skb:kfree_skb)", linkType: .raw))
             for drop in uncapturedDrops.sorted(by: { $0.time < $1.time }) {
                 let comment = "scopescan: never captured; dropped by the kernel: \(drop.reasonText) (\(drop.explanation))\(drop.interface.map { " on \($0)" } ?? "")"
-                try writer.writePacket(interfaceID: id, timestamp: drop.time, originalLength: drop.bytes.count, bytes: drop.bytes.rawSpan, comment: comment)
+                let bytes = drop.bytes
+                try writer.writePacket(interfaceID: id, timestamp: drop.time, originalLength: bytes.count, bytes: bytes.rawSpan, comment: comment)
             }
         }
         try writer?.flush()

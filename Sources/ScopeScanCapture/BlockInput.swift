@@ -1,14 +1,16 @@
 /// Where the pcapng reader takes its blocks from: a memory map (the fast path for regular
-/// files), or a stream through a bounded window.
+/// files), or a stream through a bounded window. The reader keeps the position itself, so that
+/// the input is only ever borrowed while a block's span is read.
 protocol BlockInput {
     /// The longest block accepted: a map holds any block of its file, a stream's window is bounded.
     static var maximumBlock: Int { get }
-    /// At least `count` bytes from the current position, or every byte left when fewer remain.
-    /// Valid until the next call.
-    mutating func bytes(atLeast count: Int) -> UnsafeRawBufferPointer
-    mutating func advance(_ count: Int)
-    /// Offset of the current position in the input.
-    var offset: Int { get }
+    /// At least `count` bytes from `offset` (the reader's position, which a stream is always
+    /// at), or every byte left when fewer remain; a map gives every byte left whatever `count`
+    /// is. In use until `advance`.
+    @_lifetime(borrow self)
+    func bytes(at offset: Int, atLeast count: Int) -> RawSpan
+    /// Moves past `count` bytes, to `offset`.
+    func advance(_ count: Int, to offset: Int)
     /// Why the input ended early (a read error, a truncated compressed stream).
     var endProblem: (offset: Int?, message: String)? { get }
 }
@@ -16,19 +18,18 @@ protocol BlockInput {
 struct MappedBlockInput: BlockInput {
     static var maximumBlock: Int { Int.max }
     let file: MappedFile
-    private(set) var offset = 0
     var endProblem: (offset: Int?, message: String)? { nil }
 
     init(file: MappedFile) { self.file = file }
 
     @inline(__always)
-    func bytes(atLeast count: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: file.bytes[offset...])
+    @_lifetime(borrow self)
+    func bytes(at offset: Int, atLeast count: Int) -> RawSpan {
+        file.span.extracting(droppingFirst: offset)
     }
 
     @inline(__always)
-    mutating func advance(_ count: Int) {
-        offset += count
+    func advance(_ count: Int, to offset: Int) {
         file.release(before: offset)
     }
 }
@@ -37,13 +38,13 @@ struct StreamBlockInput: BlockInput {
     /// A block longer than this in a stream is damage: real blocks are a packet and its options.
     static var maximumBlock: Int { 16 << 20 }
     let window: StreamWindow
-    var offset: Int { window.offset }
     var endProblem: (offset: Int?, message: String)? { window.endProblem }
 
-    func bytes(atLeast count: Int) -> UnsafeRawBufferPointer {
+    @_lifetime(borrow self)
+    func bytes(at offset: Int, atLeast count: Int) -> RawSpan {
         window.need(count)
         return window.window
     }
 
-    func advance(_ count: Int) { window.consume(count) }
+    func advance(_ count: Int, to offset: Int) { window.consume(count) }
 }

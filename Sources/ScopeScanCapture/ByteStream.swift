@@ -1,21 +1,31 @@
 import ScopeScanSystem
+import Synchronization
 
 /// A source of bytes read front to back: a pipe, a FIFO, a regular file read without a map, or
 /// the output of a decompressor. Reads block until bytes come or the stream ends.
 protocol ByteStream: AnyObject {
-    /// Reads up to `buffer.count` bytes into `buffer`; 0 at the end of the stream.
-    func read(into buffer: UnsafeMutableRawBufferPointer) -> Int
+    /// Reads up to `buffer.count - offset` bytes into `buffer` from `offset`; 0 at the end of the stream.
+    func read(into buffer: ByteBuffer, at offset: Int) -> Int
     /// Why the stream ended before its natural end (a read error, a truncated compressed stream),
     /// nil when it simply ended. Valid once `read` has returned 0.
     var endProblem: (offset: Int?, message: String)? { get }
-    /// Streams that produce their bytes in buffers of their own (the decompressor's ring) lend
-    /// the next one instead of copying it: valid until the next call, which gives the previous
-    /// one back; empty at the end of the stream. nil: this stream only copies (`read`).
-    func lendChunk() -> UnsafeRawBufferPointer?
+    /// Whether the stream produces its bytes in buffers of its own (the decompressor's ring) and
+    /// lends them (`lendChunk`) instead of copying them (`read`).
+    var lends: Bool { get }
+    /// The next buffer and how many bytes it holds: valid until the next call, which gives the
+    /// previous one back; nil at the end of the stream. Only for streams that lend.
+    func lendChunk() -> LentChunk?
+}
+
+/// A buffer a stream lends, and how many of its bytes it filled.
+struct LentChunk {
+    var buffer: ByteBuffer
+    var count: Int
 }
 
 extension ByteStream {
-    func lendChunk() -> UnsafeRawBufferPointer? { nil }
+    var lends: Bool { false }
+    func lendChunk() -> LentChunk? { nil }
 }
 
 /// A file descriptor read with read(2), after some bytes already taken from it (the magic number
@@ -34,18 +44,18 @@ final class DescriptorStream: ByteStream {
         self.prefix = prefix
     }
 
-    deinit { if ownsDescriptor { close(fd) } }
+    deinit { if ownsDescriptor { SystemCalls.close(fd) } }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        guard buffer.count > 0 else { return 0 }
+    func read(into buffer: ByteBuffer, at offset: Int) -> Int {
+        guard buffer.count > offset else { return 0 }
         var count = 0
         if !prefix.isEmpty {
-            count = min(prefix.count, buffer.count)
-            prefix.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: count) }
+            count = min(prefix.count, buffer.count - offset)
+            buffer.copy(prefix.rawSpan.extracting(first: count), to: offset)
             prefix.removeFirst(count)
         } else {
             while true {
-                let got = System.read(fd, buffer.baseAddress, buffer.count)
+                let got = buffer.read(from: fd, at: offset)
                 if got >= 0 { count = got; break }
                 if errno == EINTR { continue }
                 endProblem = (position, MappedFile.errnoText("cannot read"))
@@ -58,16 +68,7 @@ final class DescriptorStream: ByteStream {
 
     /// Reads up to `count` bytes, fewer only at the end of the stream or on an error.
     static func readFully(_ fd: Int32, count: Int) -> [UInt8]? {
-        var bytes = [UInt8](repeating: 0, count: count)
-        var have = 0
-        while have < count {
-            let got = bytes.withUnsafeMutableBytes { System.read(fd, $0.baseAddress! + have, count - have) }
-            if got < 0 && errno == EINTR { continue }
-            if got < 0 { return nil }
-            if got == 0 { break }
-            have += got
-        }
-        return Array(bytes.prefix(have))
+        SystemCalls.readFully(fd, count: count)
     }
 }
 
@@ -80,31 +81,24 @@ public final class Spool {
     private var failed: String?
 
     init() throws(CaptureError) {
-        let directory = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array("\(directory)/scopescan-spool-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw CaptureError(path: directory, message: MappedFile.errnoText("cannot create a temporary file to keep the stream in")) }
+        let directory = SystemCalls.environment("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        guard let (fd, path) = SystemCalls.makeTemporaryFile(in: directory, prefix: "scopescan-spool-") else {
+            throw CaptureError(path: directory, message: MappedFile.errnoText("cannot create a temporary file to keep the stream in"))
+        }
         self.fd = fd
-        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        self.path = path
         SpoolCleanup.register(path)
     }
 
     deinit {
-        close(fd)
-        unlink(path)
+        SystemCalls.close(fd)
+        SystemCalls.unlink(path)
         SpoolCleanup.unregister(path)
     }
 
-    func append(_ bytes: UnsafeRawBufferPointer) {
-        guard failed == nil, var start = bytes.baseAddress else { return }
-        var left = bytes.count
-        while left > 0 {
-            let wrote = System.write(fd, start, left)
-            if wrote < 0 && errno == EINTR { continue }
-            if wrote <= 0 { failed = MappedFile.errnoText("cannot write to \(path)"); return }
-            start += wrote
-            left -= wrote
-        }
+    func append(_ bytes: RawSpan) {
+        guard failed == nil else { return }
+        if SystemCalls.writeAll(fd, bytes) != nil { failed = MappedFile.errnoText("cannot write to \(path)") }
     }
 
     /// Why the copy is incomplete, nil when every byte was written.
@@ -113,18 +107,20 @@ public final class Spool {
 
 /// Removes spool files still present when the process exits (System.exit runs atexit handlers).
 enum SpoolCleanup {
-    nonisolated(unsafe) private static var paths: Set<String> = []
-    nonisolated(unsafe) private static var installed = false
+    private static let state = Mutex<(paths: Set<String>, installed: Bool)>(([], false))
 
     static func register(_ path: String) {
-        paths.insert(path)
-        if !installed {
-            installed = true
-            atexit { for path in SpoolCleanup.paths { unlink(path) } }
+        let install = state.withLock { state in
+            state.paths.insert(path)
+            defer { state.installed = true }
+            return !state.installed
+        }
+        if install {
+            SystemCalls.atExit { for path in SpoolCleanup.state.withLock({ $0.paths }) { SystemCalls.unlink(path) } }
         }
     }
 
-    static func unregister(_ path: String) { paths.remove(path) }
+    static func unregister(_ path: String) { _ = state.withLock { $0.paths.remove(path) } }
 }
 
 /// A window over a stream: `need(n)` makes at least `n` bytes contiguous at `window` unless the
@@ -140,32 +136,34 @@ final class StreamWindow {
     /// Set before anything is consumed: what is already buffered is copied at once.
     var spool: Spool? {
         didSet {
-            spool?.append(UnsafeRawBufferPointer(rebasing: storage[start..<end]))
-            if let lent { spool?.append(UnsafeRawBufferPointer(rebasing: lent[lentStart...])) }
+            spool?.append(storage.span(start ..< end))
+            if let lent { spool?.append(lent.buffer.span(lentStart ..< lent.count)) }
         }
     }
-    private var storage: UnsafeMutableRawBufferPointer
+    private var storage: ByteBuffer
     private var start = 0
     private var end = 0
     private var ended = false
     /// Whether the stream lends its buffers (known after the first read).
     private var lends: Bool?
     /// The lent buffer and where its unread bytes start; in use while `storage` is empty.
-    private var lent: UnsafeRawBufferPointer?
+    private var lent: LentChunk?
     private var lentStart = 0
     /// Stream offset of `window`'s first byte.
     private(set) var offset = 0
 
     init(_ stream: ByteStream, capacity: Int = 1 << 20) {
         self.stream = stream
-        storage = .allocate(byteCount: capacity, alignment: 16)
+        storage = ByteBuffer(count: capacity)
     }
 
-    deinit { storage.deallocate() }
-
-    var window: UnsafeRawBufferPointer {
-        if start == end, let lent { return UnsafeRawBufferPointer(rebasing: lent[lentStart...]) }
-        return UnsafeRawBufferPointer(rebasing: storage[start..<end])
+    /// The bytes from the current position, until the next `need` or `consume`. A lent buffer
+    /// stays alive while this window holds it (the ring keeps its buffers until it goes).
+    var window: RawSpan {
+        @_lifetime(borrow self) get {
+            if start == end, let lent { return lent.buffer.span(lentStart ..< lent.count, keptBy: self) }
+            return storage.span(start ..< end, keptBy: self)
+        }
     }
     var endProblem: (offset: Int?, message: String)? { stream.endProblem }
 
@@ -174,8 +172,8 @@ final class StreamWindow {
     func need(_ count: Int) -> Bool {
         if start == end, let lent, lent.count - lentStart >= count { return true }
         if lends == nil {
-            lends = true
-            if let first = stream.lendChunk() { accept(first) } else { lends = false }
+            lends = stream.lends
+            if stream.lends { accept(stream.lendChunk()) }
         }
         return lends! ? assemble(count) : fill(count)
     }
@@ -190,14 +188,15 @@ final class StreamWindow {
         if start == end { start = 0; end = 0 }
     }
 
-    /// A new lent buffer; the previous one has been given back by the call that lent this one.
-    private func accept(_ chunk: UnsafeRawBufferPointer) {
-        if chunk.isEmpty {
+    /// A new lent buffer (nil: the stream ended); the previous one has been given back by the
+    /// call that lent this one.
+    private func accept(_ chunk: LentChunk?) {
+        if let chunk, chunk.count > 0 {
+            spool?.append(chunk.buffer.span(0 ..< chunk.count))
+            lent = chunk
+        } else {
             ended = true
             lent = nil
-        } else {
-            spool?.append(chunk)
-            lent = chunk
         }
         lentStart = 0
     }
@@ -206,18 +205,14 @@ final class StreamWindow {
     /// the following buffers until `count` are there; the rest of the last buffer stays lent.
     private func assemble(_ count: Int) -> Bool {
         while end - start < count && !ended {
-            guard let chunk = lent else {
-                accept(stream.lendChunk() ?? UnsafeRawBufferPointer(start: nil, count: 0))
-                continue
-            }
-            if chunk.count == lentStart {
-                accept(stream.lendChunk() ?? UnsafeRawBufferPointer(start: nil, count: 0))
+            guard let chunk = lent, chunk.count != lentStart else {
+                accept(stream.lendChunk())
                 continue
             }
             if start == end && chunk.count - lentStart >= count { return true }
             makeRoom(for: count)
             let take = min(count - (end - start), chunk.count - lentStart)
-            (storage.baseAddress! + end).copyMemory(from: chunk.baseAddress! + lentStart, byteCount: take)
+            storage.copy(chunk.buffer.span(lentStart ..< lentStart + take), to: end)
             end += take
             lentStart += take
         }
@@ -229,11 +224,11 @@ final class StreamWindow {
     private func fill(_ count: Int) -> Bool {
         while end - start < count && !ended {
             makeRoom(for: count)
-            let got = stream.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[end...]))
+            let got = stream.read(into: storage, at: end)
             if got == 0 {
                 ended = true
             } else {
-                spool?.append(UnsafeRawBufferPointer(rebasing: storage[end..<(end + got)]))
+                spool?.append(storage.span(end ..< end + got))
                 end += got
             }
         }
@@ -245,12 +240,11 @@ final class StreamWindow {
     private func makeRoom(for count: Int) {
         guard storage.count - start < count else { return }
         if count > storage.count {
-            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, storage.count * 2), alignment: 16)
-            bigger.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: end - start)
-            storage.deallocate()
+            let bigger = ByteBuffer(count: max(count, storage.count * 2))
+            bigger.copy(storage.span(start ..< end), to: 0)
             storage = bigger
         } else {
-            storage.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: end - start)
+            storage.copy(storage.span(start ..< end), to: 0)
         }
         end -= start
         start = 0

@@ -52,18 +52,9 @@ public struct CaptureDevice: Sendable, Equatable {
 extension LiveCapture {
     /// libpcap's device list (`pcap_findalldevs`), numbered from 1; empty if libpcap cannot list.
     public static func devices() -> [CaptureDevice] {
-        var list: UnsafeMutablePointer<pcap_if_t>?
-        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard pcap_findalldevs(&list, &errorBuffer) == 0 else { return [] }
-        defer { pcap_freealldevs(list) }
-        var devices: [CaptureDevice] = []
-        var cursor = list
-        while let device = cursor {
-            devices.append(CaptureDevice(number: devices.count + 1, name: String(cString: device.pointee.name),
-                                         description: device.pointee.description.map { String(cString: $0) }, flags: device.pointee.flags))
-            cursor = device.pointee.next
+        LibpcapHandle.devices().enumerated().map { position, device in
+            CaptureDevice(number: position + 1, name: device.name, description: device.description, flags: device.flags)
         }
-        return devices
     }
 
     public static func capturableNames() -> [String] { devices().map(\.name) }

@@ -8,16 +8,15 @@ public enum CaptureFile {
 
     /// Reads the first four bytes and tells the format, or says what the file is not.
     public static func detectFormat(path: String) throws(CaptureError) -> Format {
-        guard let stream = fopen(path, "rb") else {
+        let fd = SystemCalls.openReadOnly(path)
+        guard fd >= 0 else {
             throw CaptureError(path: path, message: MappedFile.errnoText("cannot open"))
         }
-        defer { fclose(stream) }
-        var magic = [UInt8](repeating: 0, count: 4)
-        let count = fread(&magic, 1, 4, stream)
-        if count == 0 && ferror(stream) != 0 {
+        defer { SystemCalls.close(fd) }
+        guard let magic = SystemCalls.readFully(fd, count: 4) else {
             throw CaptureError(path: path, message: MappedFile.errnoText("cannot read"))
         }
-        return try format(magic: Array(magic.prefix(count)), path: path)
+        return try format(magic: magic, path: path)
     }
 
     /// The format the first four bytes of a capture announce.
@@ -40,9 +39,8 @@ public enum CaptureFile {
 
     /// The file's size in bytes.
     public static func size(path: String) throws(CaptureError) -> Int {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw CaptureError(path: path, message: MappedFile.errnoText("cannot stat")) }
-        return Int(info.st_size)
+        guard let size = SystemCalls.fileSize(path: path) else { throw CaptureError(path: path, message: MappedFile.errnoText("cannot stat")) }
+        return size
     }
 
     /// Opens `path` with the reader for its format. `interfaceName` names a classic pcap's single link.

@@ -19,26 +19,23 @@ public enum CaptureStream {
     /// file, which `CaptureFile.open` maps.
     public static func open(path: String, interfaceName: String? = nil, copy: Copy = .whenNeeded) throws(CaptureError) -> PacketSource {
         let isStandardInput = path == "-"
-        let fd = isStandardInput ? 0 : openReadOnly(path)
+        let fd = isStandardInput ? 0 : SystemCalls.openReadOnly(path)
         guard fd >= 0 else { throw CaptureError(path: path, message: MappedFile.errnoText("cannot open")) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
+        guard let status = SystemCalls.status(fd) else {
             let error = CaptureError(path: path, message: MappedFile.errnoText("cannot stat"))
-            if !isStandardInput { close(fd) }
+            if !isStandardInput { SystemCalls.close(fd) }
             throw error
         }
-        let regular = (info.st_mode & S_IFMT) == S_IFREG
-        if regular && !isStandardInput {
-            var magic = [UInt8](repeating: 0, count: 4)
-            let count = magic.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 4, 0) }
-            if count < 2 || Compression.detect(Array(magic.prefix(max(0, count)))) == nil {
-                close(fd)
+        if status.isRegular && !isStandardInput {
+            let magic = SystemCalls.read(fd, count: 4, at: 0) ?? []
+            if magic.count < 2 || Compression.detect(magic) == nil {
+                SystemCalls.close(fd)
                 return try CaptureFile.open(path: path, interfaceName: interfaceName)
             }
         }
         guard let prefix = DescriptorStream.readFully(fd, count: 4) else {
             let error = CaptureError(path: path, message: MappedFile.errnoText("cannot read"))
-            if !isStandardInput { close(fd) }
+            if !isStandardInput { SystemCalls.close(fd) }
             throw error
         }
         var stream: ByteStream = DescriptorStream(fd: fd, ownsDescriptor: !isStandardInput, prefix: prefix)
@@ -46,7 +43,7 @@ public enum CaptureStream {
         if let compression { stream = DecompressingStream(source: stream, compression: compression) }
         let window = StreamWindow(stream)
         window.need(4)
-        let magic = Array(window.window.prefix(4))
+        let magic = window.window.head(4).array
         let format: CaptureFile.Format
         do {
             format = try CaptureFile.format(magic: magic, path: path)
@@ -70,8 +67,6 @@ public enum CaptureStream {
         }
     }
 }
-
-private func openReadOnly(_ path: String) -> Int32 { open(path, O_RDONLY) }
 
 /// A classic pcap stream: the first pass reads the stream, later ones the spool's copy of it
 /// through the mapped reader.

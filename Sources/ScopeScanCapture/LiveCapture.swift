@@ -1,12 +1,13 @@
 import CPcap
 import ScopeScanWire
+import Synchronization
 
 import ScopeScanSystem
 
 /// Set by SIGINT/SIGTERM/SIGHUP/SIGPIPE; the capture loop polls it (a signal handler may only touch
-/// such a flag). `stopSignalNumber` says which signal it was.
-nonisolated(unsafe) private var stopSignalled: sig_atomic_t = 0
-nonisolated(unsafe) private var stopSignalNumber: sig_atomic_t = 0
+/// lock-free atomics, which these are). `stopSignalNumber` says which signal it was.
+private let stopSignalled = Atomic<Int32>(0)
+private let stopSignalNumber = Atomic<Int32>(0)
 
 /// Live capture on one or more interfaces through libpcap: `pcap_create`, immediate mode,
 /// nanosecond timestamps, a BPF filter, and a single-threaded poll loop over all handles, so
@@ -37,7 +38,7 @@ public final class LiveCapture: PacketSource {
 
     struct Handle {
         var name: String
-        var pcap: OpaquePointer
+        var pcap: LibpcapHandle
         var fd: Int32
         var interfaceIndex: Int
         var linkType: LinkType
@@ -74,7 +75,7 @@ public final class LiveCapture: PacketSource {
     /// Handles still capturing.
     public var activeInterfaceCount: Int { handles.count - lostInterfaces.count }
     /// The signal that stopped the capture (SIGINT, SIGTERM, SIGHUP, SIGPIPE), 0 for none.
-    public static var stopSignal: Int32 { Int32(stopSignalNumber) }
+    public static var stopSignal: Int32 { stopSignalNumber.load(ordering: .relaxed) }
 
     public init(options: Options) throws(CaptureError) {
         self.options = options
@@ -90,24 +91,20 @@ public final class LiveCapture: PacketSource {
     /// them is replaced by the interface's name.
     public var openedNames: [String] { handles.map(\.name) }
 
-    deinit {
-        for handle in handles { pcap_close(handle.pcap) }
-    }
-
     private func open(_ requested: String) throws(CaptureError) {
-        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard let pcap = pcap_create(requested, &errorBuffer) else {
-            throw CaptureError(path: requested, message: libpcapErrorText(errorBuffer))
+        let pcap: LibpcapHandle
+        switch LibpcapHandle.create(device: requested) {
+        case .success(let created): pcap = created
+        case .failure(let error): throw CaptureError(path: requested, message: error.message)
         }
-        pcap_set_snaplen(pcap, options.snapLength)
-        pcap_set_immediate_mode(pcap, 1)
-        pcap_set_timeout(pcap, 100)
-        if let size = options.bufferSize { pcap_set_buffer_size(pcap, size) }
-        let nano = pcap_set_tstamp_precision(pcap, Int32(PCAP_TSTAMP_PRECISION_NANO)) == 0
-        let status = pcap_activate(pcap)
+        pcap.setSnapLength(options.snapLength)
+        pcap.setImmediateMode()
+        pcap.setTimeout(milliseconds: 100)
+        if let size = options.bufferSize { pcap.setBufferSize(size) }
+        let nano = pcap.setNanosecondPrecision()
+        let status = pcap.activate()
         if status < 0 {
-            let detail = String(cString: pcap_geterr(pcap))
-            pcap_close(pcap)
+            let detail = pcap.errorText
             // tcpdump's rule: a word that names no interface but is all digits is a number from
             // `tcpdump -D` (`scopescan interfaces`).
             if status == PCAP_ERROR_NO_SUCH_DEVICE, let numbered = try Self.device(numbered: requested) {
@@ -118,34 +115,22 @@ public final class LiveCapture: PacketSource {
         let isAny = requested == "any"
         if isAny {
             // SLL2 carries the interface index of every packet.
-            _ = pcap_set_datalink(pcap, 276)
+            pcap.setDLT(276)
         }
-        if let filter = options.filter {
-            var program = bpf_program()
-            guard pcap_compile(pcap, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
-                let message = String(cString: pcap_geterr(pcap))
-                pcap_close(pcap)
-                throw CaptureError(path: requested, message: "bad filter expression '\(filter)': \(message)")
-            }
-            defer { pcap_freecode(&program) }
-            guard pcap_setfilter(pcap, &program) == 0 else {
-                let message = String(cString: pcap_geterr(pcap))
-                pcap_close(pcap)
-                throw CaptureError(path: requested, message: "cannot set filter: \(message)")
-            }
+        if let filter = options.filter, let problem = pcap.setFilter(filter) {
+            throw CaptureError(path: requested, message: problem)
         }
-        guard pcap_setnonblock(pcap, 1, &errorBuffer) == 0 else {
-            pcap_close(pcap)
-            throw CaptureError(path: requested, message: libpcapErrorText(errorBuffer))
+        if let problem = pcap.setNonblocking() {
+            throw CaptureError(path: requested, message: problem)
         }
-        let linkType = LinkType(UInt32(bitPattern: pcap_datalink(pcap)))
+        let linkType = LinkType(UInt32(bitPattern: pcap.dlt))
         let known = host.first { $0.interface.name == requested }
         var interface = CaptureInterface(index: interfaces.count, name: requested, linkType: linkType, snapLength: UInt32(options.snapLength),
                                          addresses: known?.interface.addresses ?? [], systemIndex: known?.interface.systemIndex,
                                          timestampResolution: 1_000_000_000)
         if isAny { interface.interfaceDescription = "all interfaces (Linux any)" }
         interfaces.append(interface)
-        handles.append(Handle(name: requested, pcap: pcap, fd: pcap_get_selectable_fd(pcap), interfaceIndex: interface.index, linkType: linkType, isNanosecond: nano && pcap_get_tstamp_precision(pcap) == PCAP_TSTAMP_PRECISION_NANO, isAny: isAny))
+        handles.append(Handle(name: requested, pcap: pcap, fd: pcap.selectableDescriptor, interfaceIndex: interface.index, linkType: linkType, isNanosecond: nano && pcap.isNanosecond, isAny: isAny))
     }
 
     static func explainActivation(_ status: Int32, interface: String, detail: String) -> String {
@@ -163,43 +148,33 @@ public final class LiveCapture: PacketSource {
     }
 
     /// Requests a clean stop (also what SIGINT and SIGTERM do).
-    public static func requestStop() { stopSignalled = 1 }
+    public static func requestStop() { stopSignalled.store(1, ordering: .relaxed) }
 
     /// Installs handlers that stop the capture loop instead of killing the process: SIGINT,
     /// SIGTERM, SIGHUP (the ssh session dropped) and SIGPIPE (the reader of stdout went away; the
     /// failed write returns EPIPE, which OutputSink drops).
     public static func installStopHandlers() {
-        stopSignalled = 0
-        stopSignalNumber = 0
+        stopSignalled.store(0, ordering: .relaxed)
+        stopSignalNumber.store(0, ordering: .relaxed)
         // The first signal asks for a clean stop; a second one (Ctrl-C again) leaves at once, with
         // the temporary files removed. SIGPIPE repeats with every write to the closed pipe: never fatal.
         let signals = [SIGINT, SIGTERM, SIGHUP, SIGPIPE]
         System.installSignalHandler({ signal in
-            if stopSignalled != 0 && signal != SIGPIPE {
+            if stopSignalled.load(ordering: .relaxed) != 0 && signal != SIGPIPE {
                 TemporaryFiles.removeAll()
                 _exit(128 + signal)
             }
-            if stopSignalNumber == 0 { stopSignalNumber = signal }
-            stopSignalled = 1
+            _ = stopSignalNumber.compareExchange(expected: 0, desired: signal, ordering: .relaxed)
+            stopSignalled.store(1, ordering: .relaxed)
         }, for: signals)
         // A parent may have started us with these signals blocked (the mask is inherited across exec).
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        for signal in signals { sigaddset(&unblock, signal) }
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        SystemCalls.unblock(signals)
     }
 
     /// Names of the host's interfaces with their flags (getifaddrs).
     static func interfaceFlags() -> [String: UInt32] {
-        var head: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&head) == 0, let first = head else { return [:] }
-        defer { freeifaddrs(first) }
         var flags: [String: UInt32] = [:]
-        var cursor: UnsafeMutablePointer<ifaddrs>? = first
-        while let entry = cursor {
-            if let name = entry.pointee.ifa_name { flags[String(cString: name)] = UInt32(entry.pointee.ifa_flags) }
-            cursor = entry.pointee.ifa_next
-        }
+        for entry in SystemCalls.interfaceAddresses() { flags[entry.name] = entry.flags }
         return flags
     }
 
@@ -211,15 +186,14 @@ public final class LiveCapture: PacketSource {
             let name = handles[position].name
             if let value = flags[name] {
                 if value & UInt32(IFF_UP) == 0 { lose(position, "interface \(name) went down", &open, &pollSet, &warnings) }
-            } else if if_nametoindex(name) == 0 {
+            } else if SystemCalls.interfaceIndex(named: name) == 0 {
                 lose(position, "interface \(name) disappeared", &open, &pollSet, &warnings)
             }
         }
     }
 
     private func lose(_ position: Int, _ reason: String, _ open: inout Set<Int>, _ pollSet: inout [pollfd], _ warnings: inout [CaptureWarning]) {
-        var stats = pcap_stat()
-        if pcap_stats(handles[position].pcap, &stats) == 0 { handles[position].finalStats = stats }
+        if let stats = handles[position].pcap.statistics() { handles[position].finalStats = stats }
         open.remove(position)
         pollSet[position].fd = -1
         let lost = LostInterface(name: handles[position].name, reason: reason, packetsSeen: handles[position].seen)
@@ -231,8 +205,7 @@ public final class LiveCapture: PacketSource {
     /// Interface for an SLL2 index on `-i any`, created on first sight.
     private func interfaceIndex(forSystemIndex systemIndex: UInt32, handle: Handle) -> Int {
         if let known = anyInterfaces[systemIndex] { return known }
-        var buffer = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
-        let name = if_indextoname(systemIndex, &buffer).map { String(cString: $0) } ?? "if\(systemIndex)"
+        let name = SystemCalls.interfaceName(index: systemIndex) ?? "if\(systemIndex)"
         let hostEntry = host.first { $0.interface.systemIndex == systemIndex }
         let interface = CaptureInterface(index: interfaces.count, name: name, linkType: handle.linkType, snapLength: UInt32(options.snapLength),
                                          addresses: hostEntry?.interface.addresses ?? [], systemIndex: systemIndex, timestampResolution: 1_000_000_000)
@@ -249,28 +222,27 @@ public final class LiveCapture: PacketSource {
         var pollSet = handles.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
         var open = Set(handles.indices)
         var lastInterfaceCheck = start
-        loop: while stopSignalled == 0 && !open.isEmpty {
+        loop: while stopSignalled.load(ordering: .relaxed) == 0 && !open.isEmpty {
             if let count = options.count, frame >= count { break }
             if let duration = options.duration, Timestamp.now().seconds(since: start) >= duration { break }
-            let ready = poll(&pollSet, nfds_t(pollSet.count), 100)
+            let ready = SystemCalls.poll(&pollSet, timeoutMilliseconds: 100)
             if ready < 0 && errno != EINTR {
-                warnings.append(CaptureWarning(path: name, offset: nil, message: "poll failed: \(String(cString: strerror(errno)))"))
+                warnings.append(CaptureWarning(path: name, offset: nil, message: "poll failed: \(System.errorText(errno))"))
                 break
             }
             for position in handles.indices where open.contains(position) {
                 // Drain every handle each round: poll on a packet socket can miss ring-buffer wakeups.
-                var header: UnsafeMutablePointer<pcap_pkthdr>?
-                var data: UnsafePointer<UInt8>?
+                let pcap = handles[position].pcap
                 while true {
                     if let count = options.count, frame >= count { break loop }
-                    let status = pcap_next_ex(handles[position].pcap, &header, &data)
-                    if status == 1, let header, let data {
+                    let record = pcap.next()
+                    let status = record.status
+                    if status == 1 {
                         frame += 1
                         handles[position].seen += 1
-                        let h = header.pointee
                         let handle = handles[position]
-                        let fraction = Int64(h.ts.tv_usec) * (handle.isNanosecond ? 1 : 1000)
-                        let bytes = UnsafeRawBufferPointer(start: data, count: Int(h.caplen))
+                        let fraction = record.fraction * (handle.isNanosecond ? 1 : 1000)
+                        let bytes = record.bytes
                         var index = handle.interfaceIndex
                         if handle.isAny && handle.linkType == .linuxSLL2 && bytes.count >= 8 {
                             index = interfaceIndex(forSystemIndex: bytes.be32(4), handle: handle)
@@ -279,13 +251,13 @@ public final class LiveCapture: PacketSource {
                         if handle.linkType == .linuxSLL2 && bytes.count >= 11 {
                             direction = bytes.u8(10) == 4 ? .outbound : .inbound
                         }
-                        try body(CapturedPacket(frameNumber: frame, timestamp: Timestamp(seconds: Int64(h.ts.tv_sec), nanoseconds: fraction), originalLength: Int(h.len),
+                        try body(CapturedPacket(frameNumber: frame, timestamp: Timestamp(seconds: record.seconds, nanoseconds: fraction), originalLength: record.originalLength,
                                                 interfaceIndex: index, linkType: handle.linkType, direction: direction, bytes: bytes))
                     } else if status == 0 {
                         break
                     } else {
                         // ENXIO/ENODEV (deleted), ENETDOWN (PCAP_ERROR_IFACE_NOT_UP), any other failure.
-                        let detail = status == PCAP_ERROR ? String(cString: pcap_geterr(handles[position].pcap)) : ""
+                        let detail = status == PCAP_ERROR ? pcap.errorText : ""
                         let message = status == PCAP_ERROR_IFACE_NOT_UP ? "interface \(handles[position].name) went down" : detail.isEmpty ? "capture ended (status \(status))" : detail
                         lose(position, message, &open, &pollSet, &warnings)
                         break
@@ -304,9 +276,8 @@ public final class LiveCapture: PacketSource {
 
     public func statistics() -> [Statistics] {
         handles.map { handle in
-            var stats = handle.finalStats ?? pcap_stat()
-            let ok = handle.finalStats != nil || pcap_stats(handle.pcap, &stats) == 0
-            return Statistics(interface: handle.name, received: ok ? stats.ps_recv : 0, dropped: ok ? stats.ps_drop : 0, droppedByInterface: ok ? stats.ps_ifdrop : 0, seen: handle.seen)
+            let stats = handle.finalStats ?? handle.pcap.statistics()
+            return Statistics(interface: handle.name, received: stats?.ps_recv ?? 0, dropped: stats?.ps_drop ?? 0, droppedByInterface: stats?.ps_ifdrop ?? 0, seen: handle.seen)
         }
     }
 }
@@ -314,8 +285,7 @@ public final class LiveCapture: PacketSource {
 extension Timestamp {
     /// The current wall-clock time (the clock libpcap stamps packets with).
     public static func now() -> Timestamp {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Timestamp(seconds: Int64(spec.tv_sec), nanoseconds: Int64(spec.tv_nsec))
+        let now = SystemCalls.realTime()
+        return Timestamp(seconds: now.seconds, nanoseconds: now.nanoseconds)
     }
 }

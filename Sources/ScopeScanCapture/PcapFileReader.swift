@@ -1,7 +1,4 @@
-import CPcap
 import ScopeScanWire
-
-import ScopeScanSystem
 
 /// Classic pcap files (micro- and nanosecond, either byte order) read through libpcap.
 ///
@@ -13,7 +10,7 @@ import ScopeScanSystem
 public final class PcapFileReader: PacketSource {
     public let name: String
     public private(set) var interfaces: [CaptureInterface]
-    private let handle: OpaquePointer
+    private let handle: LibpcapHandle
     private let isNanosecond: Bool
     private let readsPlainRecords: Bool
 
@@ -26,17 +23,16 @@ public final class PcapFileReader: PacketSource {
     init(path: String, interfaceName: String?, readsPlainRecords: Bool, name: String? = nil) throws(CaptureError) {
         self.name = name ?? path
         self.readsPlainRecords = readsPlainRecords
-        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard let handle = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer) else {
-            throw CaptureError(path: path, message: PcapFileReader.explain(libpcapErrorText(errorBuffer)))
+        let handle: LibpcapHandle
+        switch LibpcapHandle.openOffline(path: path) {
+        case .success(let opened): handle = opened
+        case .failure(let error): throw CaptureError(path: path, message: PcapFileReader.explain(error.message))
         }
         self.handle = handle
-        isNanosecond = pcap_get_tstamp_precision(handle) == PCAP_TSTAMP_PRECISION_NANO
-        let linkType = LinkType(UInt32(bitPattern: pcap_datalink(handle)))
-        interfaces = [CaptureInterface(index: 0, name: interfaceName, linkType: linkType, snapLength: UInt32(max(0, pcap_snapshot(handle))), timestampResolution: 1_000_000_000)]
+        isNanosecond = handle.isNanosecond
+        let linkType = LinkType(UInt32(bitPattern: handle.dlt))
+        interfaces = [CaptureInterface(index: 0, name: interfaceName, linkType: linkType, snapLength: UInt32(max(0, handle.snapshot)), timestampResolution: 1_000_000_000)]
     }
-
-    deinit { pcap_close(handle) }
 
     static func explain(_ libpcapMessage: String) -> String {
         if libpcapMessage.contains("unknown file format") { return "not a pcap or pcapng capture (libpcap: \(libpcapMessage))" }
@@ -45,9 +41,9 @@ public final class PcapFileReader: PacketSource {
     }
 
     public func forEachPacket(_ body: (CapturedPacket) throws -> Void) throws -> [CaptureWarning] {
-        var header: UnsafeMutablePointer<pcap_pkthdr>?
-        var data: UnsafePointer<UInt8>?
         var frame = 0
+        // A local reference: each record's span borrows it until the next record.
+        let handle = self.handle
         let linkType = interfaces[0].linkType
         let fractionScale: Int64 = isNanosecond ? 1 : 1000
         // The file offset before each record, to name where damage starts. ftell(3) costs an lseek
@@ -55,47 +51,47 @@ public final class PcapFileReader: PacketSource {
         // arithmetic: the record header's size is measured on the first record (16 bytes, or 24 in
         // Kuznetzov's format), and ftell resynchronises wherever libpcap may have read more bytes
         // than it reports (a record cut to the snapshot length).
-        let stream = pcap_file(handle)
-        let snapshot = Int(pcap_snapshot(handle))
-        var offset = stream.map { Int(ftell($0)) }
+        let fd = handle.fileDescriptor
+        let snapshot = Int(handle.snapshot)
+        var offset = handle.fileOffset
         var recordHeaderSize: Int?
-        if readsPlainRecords, let stream, offset == Self.fileHeaderLength, let format = plainFormat(stream) {
+        if readsPlainRecords, let fd, offset == Self.fileHeaderLength, let format = plainFormat(fd) {
             // No record read yet: read the plain ones ourselves, then let libpcap go on from the
             // first record we did not take (or the end, where it reports the end or what follows).
-            let resume = try readPlainRecords(fileno(stream), format: format, snapshot: snapshot, frame: &frame, body)
-            guard fseeko(stream, off_t(resume), SEEK_SET) == 0 else {
+            let resume = try readPlainRecords(fd, format: format, snapshot: snapshot, frame: &frame, body)
+            guard handle.seek(to: resume) else {
                 return [CaptureWarning(path: name, offset: resume, message: "stopped after frame \(frame): \(MappedFile.errnoText("cannot seek")); frames before it were analysed")]
             }
             offset = resume
             recordHeaderSize = Self.recordHeaderLength
         }
         while true {
-            let status = pcap_next_ex(handle, &header, &data)
-            if status == 1, let header, let data {
+            let record = handle.next()
+            let status = record.status
+            if status == 1 {
                 frame += 1
-                let h = header.pointee
-                let caplen = Int(h.caplen)
-                if let before = offset, let stream {
+                let caplen = record.bytes.byteCount
+                if let before = offset, fd != nil {
                     if let size = recordHeaderSize, caplen < snapshot {
                         offset = before + size + caplen
                     } else {
-                        let after = Int(ftell(stream))
+                        let after = handle.fileOffset ?? before
                         if recordHeaderSize == nil && caplen < snapshot { recordHeaderSize = after - before - caplen }
                         offset = after
                     }
                 }
                 let packet = CapturedPacket(
                     frameNumber: frame,
-                    timestamp: Timestamp(seconds: Int64(h.ts.tv_sec), nanoseconds: Int64(h.ts.tv_usec) * fractionScale),
-                    originalLength: Int(h.len),
+                    timestamp: Timestamp(seconds: record.seconds, nanoseconds: record.fraction * fractionScale),
+                    originalLength: record.originalLength,
                     interfaceIndex: 0,
                     linkType: linkType,
-                    bytes: UnsafeRawBufferPointer(start: data, count: caplen))
+                    bytes: record.bytes)
                 try body(packet)
             } else if status == -2 || status == 0 {
                 return []
             } else {
-                let message = String(cString: pcap_geterr(handle))
+                let message = handle.errorText
                 return [CaptureWarning(path: name, offset: offset, message: "stopped after frame \(frame): \(message); frames before it were analysed")]
             }
         }
@@ -119,25 +115,22 @@ public final class PcapFileReader: PacketSource {
         var nanosecond: Bool
     }
 
-    private func plainFormat(_ stream: UnsafeMutablePointer<FILE>) -> PlainFormat? {
+    private func plainFormat(_ fd: Int32) -> PlainFormat? {
         let plainLinkTypes: [LinkType] = [.null, .ethernet, .rawBSD12, .rawBSD14, .raw, .loop, .ipv4, .ipv6, .pktap, .user2]
         guard plainLinkTypes.contains(interfaces[0].linkType) else { return nil }
-        var header = [UInt8](repeating: 0, count: Self.fileHeaderLength)
-        let count = header.withUnsafeMutableBytes { pread(fileno(stream), $0.baseAddress, $0.count, 0) }
-        guard count == Self.fileHeaderLength else { return nil }
-        return header.withUnsafeBytes { raw -> PlainFormat? in
-            let format: PlainFormat
-            switch raw.be32(0) {
-            case 0xa1b2_c3d4: format = PlainFormat(bigEndian: true, nanosecond: false)
-            case 0xa1b2_3c4d: format = PlainFormat(bigEndian: true, nanosecond: true)
-            case 0xd4c3_b2a1: format = PlainFormat(bigEndian: false, nanosecond: false)
-            case 0x4d3c_b2a1: format = PlainFormat(bigEndian: false, nanosecond: true)
-            default: return nil
-            }
-            let major = format.bigEndian ? raw.be16(4) : raw.le16(4)
-            let minor = format.bigEndian ? raw.be16(6) : raw.le16(6)
-            return major == 2 && minor == 4 ? format : nil
+        guard let header = SystemCalls.read(fd, count: Self.fileHeaderLength, at: 0), header.count == Self.fileHeaderLength else { return nil }
+        let raw = header.rawSpan
+        let format: PlainFormat
+        switch raw.be32(0) {
+        case 0xa1b2_c3d4: format = PlainFormat(bigEndian: true, nanosecond: false)
+        case 0xa1b2_3c4d: format = PlainFormat(bigEndian: true, nanosecond: true)
+        case 0xd4c3_b2a1: format = PlainFormat(bigEndian: false, nanosecond: false)
+        case 0x4d3c_b2a1: format = PlainFormat(bigEndian: false, nanosecond: true)
+        default: return nil
         }
+        let major = format.bigEndian ? raw.be16(4) : raw.le16(4)
+        let minor = format.bigEndian ? raw.be16(6) : raw.le16(6)
+        return major == 2 && minor == 4 ? format : nil
     }
 
     /// Reads records from the end of the file header for as long as each is whole in the file and
@@ -147,27 +140,35 @@ public final class PcapFileReader: PacketSource {
     /// the first record it did not read (the end of the header when the file cannot be mapped).
     private func readPlainRecords(_ fd: Int32, format: PlainFormat, snapshot: Int, frame: inout Int, _ body: (CapturedPacket) throws -> Void) throws -> Int {
         guard let map = MappedFile(descriptor: fd) else { return Self.fileHeaderLength }
-        let data = map.bytes
+        let data = map.span
         let limit = min(snapshot, 262_144)
         let linkType = interfaces[0].linkType
         let hostOrder = format.bigEndian == (1.bigEndian == 1)
-        func u32(_ at: Int) -> UInt32 { format.bigEndian ? data.be32(at) : data.le32(at) }
-        func time(_ field: UInt32) -> Int64 { hostOrder ? Int64(Int32(bitPattern: field)) : Int64(field) }
+        let bigEndian = format.bigEndian
+        // The record header's four fields from its 16 bytes (cut out once, so their reads need
+        // no range check of their own).
+        @inline(__always) func u32(_ header: RawSpan, _ at: Int) -> UInt32 { bigEndian ? header.be32(at) : header.le32(at) }
+        @inline(__always) func time(_ field: UInt32) -> Int64 { hostOrder ? Int64(Int32(bitPattern: field)) : Int64(field) }
         var offset = Self.fileHeaderLength
-        while data.count - offset >= Self.recordHeaderLength {
-            let caplen = Int(u32(offset + 8))
-            guard caplen <= limit, caplen <= data.count - offset - Self.recordHeaderLength else { break }
-            let seconds = time(u32(offset))
-            let fraction = time(u32(offset + 4))
+        // The bytes after the records read so far: each record is cut from its front, so the
+        // checks are against this span's length alone.
+        var rest = data.extracting(droppingFirst: offset)
+        while rest.byteCount >= Self.recordHeaderLength {
+            let header = rest.extracting(first: Self.recordHeaderLength)
+            let caplen = Int(u32(header, 8))
+            guard caplen <= limit, caplen <= rest.byteCount - Self.recordHeaderLength else { break }
+            let seconds = time(u32(header, 0))
+            let fraction = time(u32(header, 4))
             frame += 1
             let packet = CapturedPacket(
                 frameNumber: frame,
                 timestamp: Timestamp(seconds: seconds, nanoseconds: format.nanosecond ? fraction : fraction * 1000),
-                originalLength: Int(u32(offset + 12)),
+                originalLength: Int(u32(header, 12)),
                 interfaceIndex: 0,
                 linkType: linkType,
-                bytes: UnsafeRawBufferPointer(start: data.baseAddress! + offset + Self.recordHeaderLength, count: caplen))
+                bytes: rest.extracting(Self.recordHeaderLength ..< Self.recordHeaderLength + caplen))
             offset += Self.recordHeaderLength + caplen
+            rest = rest.extracting(droppingFirst: Self.recordHeaderLength + caplen)
             try body(packet)
             map.release(before: offset)
         }
@@ -175,7 +176,3 @@ public final class PcapFileReader: PacketSource {
     }
 }
 
-/// The text libpcap wrote into an error buffer (NUL-terminated, PCAP_ERRBUF_SIZE bytes).
-func libpcapErrorText(_ buffer: [CChar]) -> String {
-    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}

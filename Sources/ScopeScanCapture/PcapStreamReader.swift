@@ -52,9 +52,11 @@ final class PcapStreamReader {
     func forEachPacket(frame: inout Int, _ body: (CapturedPacket) throws -> Void) throws -> [CaptureWarning] {
         let hostOrder = bigEndian == (1.bigEndian == 1)
         let bigEndian = self.bigEndian
+        // A local reference: the window's spans borrow it for as long as they are read.
+        let input = self.input
         let header = recordHeaderLength
         let snapshot = snapLength == 0 ? Int.max : Int(snapLength)
-        func u32(_ data: UnsafeRawBufferPointer, _ at: Int) -> UInt32 { bigEndian ? data.be32(at) : data.le32(at) }
+        func u32(_ data: RawSpan, _ at: Int) -> UInt32 { bigEndian ? data.be32(at) : data.le32(at) }
         func time(_ field: UInt32) -> Int64 { hostOrder ? Int64(Int32(bitPattern: field)) : Int64(field) }
         func stop(_ message: String) -> [CaptureWarning] {
             if let problem = input.endProblem {
@@ -89,7 +91,7 @@ final class PcapStreamReader {
                 originalLength: Int(u32(data, 12)),
                 interfaceIndex: 0,
                 linkType: linkType,
-                bytes: UnsafeRawBufferPointer(rebasing: data[header..<(header + min(caplen, snapshot))])))
+                bytes: data.extracting(header ..< header + min(caplen, snapshot))))
             input.consume(header + caplen)
         }
     }

@@ -48,7 +48,7 @@ public final class PcapngReader: PacketSource {
         let file = try MappedFile(path: path)
         self.file = file
         spool = nil
-        try Self.checkStart(file.bytes, path: path)
+        try Self.checkStart(file.span, path: path)
     }
 
     /// Reads a stream, once; `spool`, when given, receives a copy for the passes after the first.
@@ -61,7 +61,7 @@ public final class PcapngReader: PacketSource {
         try Self.checkStart(stream.window, path: name)
     }
 
-    private static func checkStart(_ bytes: UnsafeRawBufferPointer, path: String) throws(CaptureError) {
+    private static func checkStart(_ bytes: RawSpan, path: String) throws(CaptureError) {
         guard bytes.count >= 12, bytes.be32(0) == BlockType.sectionHeader else {
             throw CaptureError(path: path, message: "not a pcapng file: no section header block at offset 0")
         }
@@ -76,20 +76,28 @@ public final class PcapngReader: PacketSource {
         var bigEndian: Bool
         var interfaceBase: Int
 
-        func u16(_ b: UnsafeRawBufferPointer, _ o: Int) -> UInt16 { bigEndian ? b.be16(o) : b.le16(o) }
-        func u32(_ b: UnsafeRawBufferPointer, _ o: Int) -> UInt32 { bigEndian ? b.be32(o) : b.le32(o) }
+        @inline(__always)
+        func u16(_ b: RawSpan, _ o: Int) -> UInt16 { bigEndian ? b.be16(o) : b.le16(o) }
+        @inline(__always)
+        func u32(_ b: RawSpan, _ o: Int) -> UInt32 { bigEndian ? b.be32(o) : b.le32(o) }
     }
 
     /// Per-interface timestamp conversion, precomputed from if_tsresol and if_tsoffset.
     struct Clock {
         var decimalExponent: Int? = 6 {
-            didSet { decimalScale = decimalExponent.flatMap(Self.decimalScale) }
+            didSet {
+                decimalScale = decimalExponent.flatMap(Self.decimalScale)
+                multiplier = (decimalExponent ?? 10) <= 9 ? decimalScale : nil
+            }
         }
         var binaryExponent: Int?
         var offsetSeconds: Int64 = 0
         /// 10^|9 - decimalExponent|, worked out once per interface rather than once per packet;
         /// nil where it overflows 64 bits.
         private var decimalScale: UInt64? = 1000
+        /// Nanoseconds per unit when that is a whole number (units of 10^-9 s or coarser: micro-
+        /// and nanoseconds, nearly every capture), so a packet's time is one multiplication.
+        private var multiplier: UInt64? = 1000
 
         static func decimalScale(_ exponent: Int) -> UInt64? {
             var scale: UInt64 = 1
@@ -101,7 +109,17 @@ public final class PcapngReader: PacketSource {
             return scale
         }
 
+        @inline(__always)
         func timestamp(_ units: UInt64) -> Timestamp {
+            if let multiplier {
+                return Timestamp(nanoseconds: Int64(truncatingIfNeeded: units &* multiplier) &+ offsetSeconds &* 1_000_000_000)
+            }
+            return convert(units)
+        }
+
+        /// Every other resolution: finer than nanoseconds, or binary.
+        @inline(never)
+        private func convert(_ units: UInt64) -> Timestamp {
             let nanos: Int64
             if let e = decimalExponent {
                 // No scale only for units of 10^-29 s or finer: no 64-bit count of them reaches 1 ns.
@@ -126,25 +144,24 @@ public final class PcapngReader: PacketSource {
     public func forEachPacket(_ body: (CapturedPacket) throws -> Void) throws -> [CaptureWarning] {
         if let file {
             file.rewind()
-            var input = MappedBlockInput(file: file)
-            return try walk(&input, body)
+            return try walk(MappedBlockInput(file: file), body)
         }
         if let stream {
             // The stream is read once; later passes read the spool.
             self.stream = nil
-            var input = StreamBlockInput(window: stream)
-            return try walk(&input, body)
+            return try walk(StreamBlockInput(window: stream), body)
         }
         guard let spool, spool.problem == nil else {
             return [CaptureWarning(path: name, offset: nil, message: "cannot read the stream a second time: \(spool?.problem ?? "no copy was kept"); the first pass's findings stand")]
         }
         let copy = try MappedFile(path: spool.path)
-        var input = MappedBlockInput(file: copy)
-        return try walk(&input, body)
+        return try walk(MappedBlockInput(file: copy), body)
     }
 
-    private func walk<Input: BlockInput>(_ input: inout Input, _ body: (CapturedPacket) throws -> Void) throws -> [CaptureWarning] {
+    private func walk<Input: BlockInput>(_ input: Input, _ body: (CapturedPacket) throws -> Void) throws -> [CaptureWarning] {
         var frame = 0
+        // Where the current block starts in the input.
+        var position = 0
         var section = Section(bigEndian: false, interfaceBase: 0)
         var clocks: [Clock] = []
         // Each interface's link type, beside `interfaces`: reading it from there per packet copies
@@ -162,44 +179,94 @@ public final class PcapngReader: PacketSource {
             if let problem = input.endProblem {
                 return [CaptureWarning(path: name, offset: problem.offset, message: "\(problem.message); stopped after frame \(frame), frames before it were analysed")]
             }
-            return [CaptureWarning(path: name, offset: input.offset, message: "\(message); stopped after frame \(frame), frames before it were analysed")]
+            return [CaptureWarning(path: name, offset: position, message: "\(message); stopped after frame \(frame), frames before it were analysed")]
         }
         while true {
-            let head = input.bytes(atLeast: 12)
+            let head = input.bytes(at: position, atLeast: 12)
             if head.isEmpty {
                 if input.endProblem != nil { return warn("") }
                 break
             }
-            guard head.count >= 12 else {
-                return warn("pcapng block header cut short: needs 12 bytes, \(head.count) left")
+            // Counts are taken out of the spans before `warn` reads the input again.
+            let available = head.count
+            guard available >= 12 else {
+                return warn("pcapng block header cut short: needs 12 bytes, \(available) left")
             }
-            let rawType = section.u32(head, 0)
-            if head.be32(0) == BlockType.sectionHeader {
-                let magic = head.be32(8)
+            // The block header's three words, cut out once so that reading them checks no range
+            // again. A section header's type reads the same in either byte order.
+            let header = head.extracting(first: 12)
+            let isSectionHeader = header.be32(0) == BlockType.sectionHeader
+            if isSectionHeader {
+                let magic = header.be32(8)
                 if magic == Self.byteOrderMagic { section.bigEndian = true } else if magic == Self.byteOrderMagic.byteSwapped { section.bigEndian = false } else {
                     return warn("pcapng section header: byte-order magic 0x\(String(magic, radix: 16)), expected 0x1a2b3c4d")
                 }
                 section.interfaceBase = linkTypes.count
                 clocks.removeAll()
             }
-            let type = head.be32(0) == BlockType.sectionHeader ? BlockType.sectionHeader : rawType
-            let length = Int(section.u32(head, 4))
+            let type = isSectionHeader ? BlockType.sectionHeader : section.u32(header, 0)
+            let length = Int(section.u32(header, 4))
             guard length >= 12, length % 4 == 0 else {
                 return warn("pcapng block of type 0x\(String(type, radix: 16)): total length \(length) is not a multiple of 4 of at least 12")
             }
             guard length <= Input.maximumBlock else {
                 return warn("pcapng block of type 0x\(String(type, radix: 16)): total length \(length) is more than the \(Input.maximumBlock >> 20) MiB a block read from a stream may have")
             }
-            let whole = input.bytes(atLeast: length)
-            guard length <= whole.count else {
-                return warn("pcapng block of type 0x\(String(type, radix: 16)): total length \(length) runs past the end of the file (\(whole.count) bytes left)")
+            // A map, and a stream window that already holds the block, need no second look.
+            let whole = available >= length ? head : input.bytes(at: position, atLeast: length)
+            let left = whole.count
+            guard length <= left else {
+                return warn("pcapng block of type 0x\(String(type, radix: 16)): total length \(length) runs past the end of the file (\(left) bytes left)")
             }
             let trailer = Int(section.u32(whole, length - 4))
             guard trailer == length else {
                 return warn("pcapng block of type 0x\(String(type, radix: 16)): leading length \(length) differs from trailing length \(trailer)")
             }
-            let block = UnsafeRawBufferPointer(rebasing: whole[8..<(length - 4)])
+            let block = whole.extracting(8 ..< length - 4)
             switch type {
+            // Packets first: nearly every block is one.
+            case BlockType.enhancedPacket, BlockType.obsoletePacket:
+                let isEnhanced = type == BlockType.enhancedPacket
+                guard block.count >= 20 else { return warn("pcapng packet block body is \(block.count) bytes, needs 20") }
+                // The fixed fields, cut out once (as the block header above).
+                let fields = block.extracting(first: 20)
+                let localInterface = isEnhanced ? Int(section.u32(fields, 0)) : Int(section.u16(fields, 0))
+                guard localInterface < clocks.count else {
+                    return warn("pcapng packet block names interface \(localInterface), but the section describes \(clocks.count)")
+                }
+                let units = UInt64(section.u32(fields, 4)) << 32 | UInt64(section.u32(fields, 8))
+                let capturedLength = Int(section.u32(fields, 12))
+                let originalLength = Int(section.u32(fields, 16))
+                guard capturedLength <= block.count - 20 else {
+                    return warn("pcapng packet block: captured length \(capturedLength) exceeds the block's \(block.count - 20) data bytes")
+                }
+                frame += 1
+                var direction = PacketDirection.unknown
+                var comment = block.empty()
+                let optionStart = 20 + (capturedLength + 3) & ~3
+                // Most packet blocks end with their data: the options are only walked when there are some.
+                if optionStart < block.count {
+                    var options = Options(bytes: block.tail(from: optionStart), section: section)
+                    while let option = options.next() {
+                        if option.code == 2 && option.value.count == 4 {
+                            direction = PacketDirection(rawValue: UInt8(section.u32(option.value, 0) & 3)) ?? .unknown
+                        } else if option.code == 1 && comment.isEmpty {
+                            comment = option.value.head(option.value.firstIndex(of: 0) ?? option.value.count)
+                        }
+                    }
+                }
+                let index = section.interfaceBase + localInterface
+                previousTimestamp = clocks[localInterface].timestamp(units)
+                deliveredPacket = true
+                try body(CapturedPacket(
+                    frameNumber: frame,
+                    timestamp: previousTimestamp,
+                    originalLength: originalLength,
+                    interfaceIndex: index,
+                    linkType: linkTypes[index],
+                    direction: direction,
+                    bytes: block.extracting(20 ..< 20 + capturedLength),
+                    comment: comment))
             case BlockType.sectionHeader:
                 guard block.count >= 16 else { return warn("pcapng section header body is \(block.count) bytes, needs 16") }
             case BlockType.interfaceDescription:
@@ -209,7 +276,8 @@ public final class PcapngReader: PacketSource {
                 }
                 var interface = CaptureInterface(index: linkTypes.count, linkType: LinkType(UInt32(section.u16(block, 0))), snapLength: section.u32(block, 4))
                 var clock = Clock()
-                for option in Options(bytes: block.tail(from: 8), section: section) {
+                var options = Options(bytes: block.tail(from: 8), section: section)
+                while let option = options.next() {
                     switch (option.code, option.value.count) {
                     case (2, _): interface.name = option.text
                     case (3, _): interface.interfaceDescription = option.text
@@ -248,42 +316,6 @@ public final class PcapngReader: PacketSource {
                 }
                 linkTypes.append(interface.linkType)
                 clocks.append(clock)
-            case BlockType.enhancedPacket, BlockType.obsoletePacket:
-                let isEnhanced = type == BlockType.enhancedPacket
-                guard block.count >= 20 else { return warn("pcapng packet block body is \(block.count) bytes, needs 20") }
-                let localInterface = isEnhanced ? Int(section.u32(block, 0)) : Int(section.u16(block, 0))
-                guard localInterface < clocks.count else {
-                    return warn("pcapng packet block names interface \(localInterface), but the section describes \(clocks.count)")
-                }
-                let units = UInt64(section.u32(block, 4)) << 32 | UInt64(section.u32(block, 8))
-                let capturedLength = Int(section.u32(block, 12))
-                let originalLength = Int(section.u32(block, 16))
-                guard capturedLength <= block.count - 20 else {
-                    return warn("pcapng packet block: captured length \(capturedLength) exceeds the block's \(block.count - 20) data bytes")
-                }
-                frame += 1
-                var direction = PacketDirection.unknown
-                var comment = UnsafeRawBufferPointer(start: nil, count: 0)
-                let optionStart = 20 + (capturedLength + 3) & ~3
-                for option in Options(bytes: block.tail(from: optionStart), section: section) {
-                    if option.code == 2 && option.value.count == 4 {
-                        direction = PacketDirection(rawValue: UInt8(section.u32(option.value, 0) & 3)) ?? .unknown
-                    } else if option.code == 1 && comment.isEmpty {
-                        comment = option.value.head(option.value.firstIndex(of: 0) ?? option.value.count)
-                    }
-                }
-                let index = section.interfaceBase + localInterface
-                previousTimestamp = clocks[localInterface].timestamp(units)
-                deliveredPacket = true
-                try body(CapturedPacket(
-                    frameNumber: frame,
-                    timestamp: previousTimestamp,
-                    originalLength: originalLength,
-                    interfaceIndex: index,
-                    linkType: linkTypes[index],
-                    direction: direction,
-                    bytes: UnsafeRawBufferPointer(rebasing: block[20..<(20 + capturedLength)]),
-                    comment: comment))
             case BlockType.simplePacket:
                 guard block.count >= 4 else { return warn("pcapng simple packet block body is \(block.count) bytes, needs 4") }
                 guard !clocks.isEmpty else { return warn("pcapng simple packet block before any interface description") }
@@ -298,7 +330,7 @@ public final class PcapngReader: PacketSource {
                     originalLength: originalLength,
                     interfaceIndex: section.interfaceBase,
                     linkType: linkTypes[section.interfaceBase],
-                    bytes: UnsafeRawBufferPointer(rebasing: block[4..<(4 + capturedLength)])))
+                    bytes: block.extracting(4 ..< 4 + capturedLength)))
             case BlockType.customCopyable, BlockType.customNotCopyable, BlockType.systemdJournalExport:
                 // Wireshark shows these as records with frame numbers of their own; count them so
                 // our frame numbers stay the ones a user sees in Wireshark.
@@ -306,37 +338,48 @@ public final class PcapngReader: PacketSource {
             default:
                 break // name resolution, statistics, decryption secrets: not needed
             }
-            input.advance(length)
+            position += length
+            input.advance(length, to: position)
         }
         return []
     }
 
     /// The options of a block body: code(2) length(2) value padded to 4, ended by opt_endofopt.
-    struct Options: Sequence, IteratorProtocol {
-        let bytes: UnsafeRawBufferPointer
+    /// Borrows the block: read with `next()` while the block is in use.
+    struct Options: ~Escapable {
+        let bytes: RawSpan
         let section: Section
         var offset = 0
 
-        init(bytes: UnsafeRawBufferPointer, section: Section) {
+        @_lifetime(copy bytes)
+        init(bytes: RawSpan, section: Section) {
             self.bytes = bytes
             self.section = section
         }
 
-        struct Option {
+        struct Option: ~Escapable {
             var code: UInt16
-            var value: UnsafeRawBufferPointer
+            var value: RawSpan
+
+            @_lifetime(copy value)
+            init(code: UInt16, value: RawSpan) {
+                self.code = code
+                self.value = value
+            }
+
             var text: String {
-                let end = value.firstIndex(of: 0) ?? value.count
-                return String(decoding: value.head(end), as: UTF8.self)
+                value.head(value.firstIndex(of: 0) ?? value.count).utf8String()
             }
         }
 
+        @inline(__always)
+        @_lifetime(copy self)
         mutating func next() -> Option? {
             guard bytes.count - offset >= 4 else { return nil }
             let code = section.u16(bytes, offset)
             let length = Int(section.u16(bytes, offset + 2))
             guard code != 0, length <= bytes.count - offset - 4 else { return nil }
-            let value = UnsafeRawBufferPointer(rebasing: bytes[(offset + 4)..<(offset + 4 + length)])
+            let value = bytes.extracting(offset + 4 ..< offset + 4 + length)
             offset += 4 + (length + 3) & ~3
             return Option(code: code, value: value)
         }

@@ -23,11 +23,11 @@ public final class PcapngWriter {
     /// Creates (or truncates) `path` and writes the section header, with an optional comment and
     /// the writing application. `owner`: hand a new file to the user the process will drop to.
     public convenience init(path: String, comment: String?, application: String, owner: FileOwner? = nil) throws(CaptureError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        let fd = SystemCalls.createForWriting(path)
         guard fd >= 0 else {
-            throw CaptureError(path: path, message: "cannot create: \(String(cString: strerror(errno)))")
+            throw CaptureError(path: path, message: "cannot create: \(System.errorText(errno))")
         }
-        if let owner { _ = fchown(fd, owner.uid, owner.gid) }
+        if let owner { SystemCalls.changeOwner(fd, to: owner) }
         try self.init(descriptor: fd, path: path, comment: comment, application: application, ownsDescriptor: true)
     }
 
@@ -97,7 +97,7 @@ public final class PcapngWriter {
     }
 
     /// Writes an Enhanced Packet Block.
-    public func writePacket(interfaceID: Int, timestamp: Timestamp, originalLength: Int, bytes: UnsafeRawBufferPointer, direction: PacketDirection = .unknown, comment: String? = nil) throws(CaptureError) {
+    public func writePacket(interfaceID: Int, timestamp: Timestamp, originalLength: Int, bytes: RawSpan, direction: PacketDirection = .unknown, comment: String? = nil) throws(CaptureError) {
         var body: [UInt8] = []
         body.reserveCapacity(32 + bytes.count)
         Self.append32(&body, UInt32(interfaceID))
@@ -106,7 +106,8 @@ public final class PcapngWriter {
         Self.append32(&body, UInt32(truncatingIfNeeded: units))
         Self.append32(&body, UInt32(bytes.count))
         Self.append32(&body, UInt32(max(originalLength, bytes.count)))
-        body.append(contentsOf: bytes)
+        let frame = bytes.byteSpan
+        for index in frame.indices { body.append(frame[index]) }
         while body.count % 4 != 0 { body.append(0) }
         var options: [UInt8] = []
         if direction != .unknown {
@@ -118,23 +119,16 @@ public final class PcapngWriter {
         try writeBlock(6, body + (options.isEmpty ? [] : Self.endOptions(options)))
     }
 
-    /// Writes an Enhanced Packet Block of a frame held as a span (a captured packet's `span`, an
-    /// array's `rawSpan`), so callers above the capture module need no pointer.
-    public func writePacket(interfaceID: Int, timestamp: Timestamp, originalLength: Int, bytes: RawSpan, direction: PacketDirection = .unknown, comment: String? = nil) throws(CaptureError) {
-        // The span's bytes, read during this call only.
-        try unsafe bytes.withUnsafeBytes { raw throws(CaptureError) in try unsafe writePacket(interfaceID: interfaceID, timestamp: timestamp, originalLength: originalLength, bytes: raw, direction: direction, comment: comment) }
-    }
-
     /// Writes every buffered block (whole blocks only).
     public func flush() throws(CaptureError) {
         var offset = 0
         defer { pending.removeAll(keepingCapacity: true) }
         while offset < pending.count {
-            let written = pending.withUnsafeBytes { System.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let written = SystemCalls.write(fd, pending.rawSpan.extracting(droppingFirst: offset))
             if written < 0 {
                 if errno == EINTR { continue }
                 if errno == EPIPE { readerGone = true }
-                throw CaptureError(path: path, message: "cannot write: \(String(cString: strerror(errno)))")
+                throw CaptureError(path: path, message: "cannot write: \(System.errorText(errno))")
             }
             offset += written
         }

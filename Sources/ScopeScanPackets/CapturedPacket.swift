@@ -13,6 +13,7 @@ public struct CapturedPacket {
     /// 1-based position in the input, counting every packet as Wireshark does.
     public var frameNumber: Int
     public var timestamp: Timestamp
+    // The count of the reader's buffer, read without touching its bytes.
     public var capturedLength: Int { unsafe bytes.count }
     public var originalLength: Int
     /// Index into the reader's `interfaces`.
@@ -24,6 +25,8 @@ public struct CapturedPacket {
     /// it has none. scopescan's evidence files say here which findings a packet proves.
     public var comment: UnsafeRawBufferPointer
 
+    /// A packet over a buffer the caller keeps alive during the callback (tests build frames in arrays).
+    // The default comment is an empty buffer: no address, no bytes to read.
     public init(frameNumber: Int, timestamp: Timestamp, originalLength: Int, interfaceIndex: Int, linkType: LinkType, direction: PacketDirection = .unknown, bytes: UnsafeRawBufferPointer, comment: UnsafeRawBufferPointer = unsafe UnsafeRawBufferPointer(start: nil, count: 0)) {
         self.frameNumber = frameNumber
         self.timestamp = timestamp
@@ -31,8 +34,28 @@ public struct CapturedPacket {
         self.interfaceIndex = interfaceIndex
         self.linkType = linkType
         self.direction = direction
-        unsafe self.bytes = bytes
-        unsafe self.comment = comment
+        unsafe self.bytes = bytes // the caller's buffer, valid during the callback (see the type)
+        unsafe self.comment = comment // as `bytes`
+    }
+
+    /// A packet whose frame (and comment) a reader has as spans: its memory map, libpcap's record
+    /// buffer or a stream window. The spans' bytes must stay where they are for as long as the
+    /// callback that receives the packet runs, which is what a reader's callback promises.
+    /// Inlinable: readers call it once per packet, and a call across the module costs more than
+    /// the stores it makes.
+    @inlinable
+    public init(frameNumber: Int, timestamp: Timestamp, originalLength: Int, interfaceIndex: Int, linkType: LinkType, direction: PacketDirection = .unknown, bytes: RawSpan, comment: RawSpan = RawSpan()) {
+        self.frameNumber = frameNumber
+        self.timestamp = timestamp
+        self.originalLength = originalLength
+        self.interfaceIndex = interfaceIndex
+        self.linkType = linkType
+        self.direction = direction
+        // The reader's span becomes the packet's pointer here, for the length of its callback (the
+        // packet is escapable, a span is not); `span` turns it back and nothing else reads it.
+        unsafe self.bytes = bytes.withUnsafeBytes { unsafe $0 }
+        // As the frame: the comment lies in the same block of the reader's buffer.
+        unsafe self.comment = comment.withUnsafeBytes { unsafe $0 }
     }
 
     /// The frame as a borrowed span, which is what the decoder reads (`PacketDecoder.decode`): its

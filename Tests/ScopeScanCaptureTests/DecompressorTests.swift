@@ -63,7 +63,7 @@ struct DecompressorTests {
                 let expected = min(want, plain.count - offset)
                 #expect(complete == (expected == want), "chunk \(chunkSize) at \(offset)")
                 #expect(window.window.count >= expected)
-                guard Array(window.window.prefix(expected)) == Array(plain[offset..<(offset + expected)]) else {
+                guard window.window.head(expected).array == Array(plain[offset..<(offset + expected)]) else {
                     Issue.record("\(compressor), chunk \(chunkSize): bytes differ at offset \(offset)")
                     break
                 }
