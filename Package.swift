@@ -59,7 +59,7 @@ let package = Package(
         // Kernel drop reasons for a live capture, the matcher tying them to captured frames, route
         // lookups. Linux only at run time; builds everywhere.
         .target(name: "ScopeScanKernel", dependencies: ["CKernelDrops", "ScopeScanSystem", "ScopeScanWire", "ScopeScanPackets"], swiftSettings: safety),
-        .target(name: "ScopeScanAnalysis", dependencies: ["CZlib", "ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanKernel"], swiftSettings: safety),
+        .target(name: "ScopeScanAnalysis", dependencies: ["ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanKernel"], swiftSettings: safety),
         // `scopescan probe` as a library: the plan of attempts, the platform sockets and routes, the
         // capture session, the verdict and its outputs. The verdict and plan are pure values.
         .target(name: "ScopeScanProbe", dependencies: ["ScopeScanSystem", "ScopeScanWire", "ScopeScanCapture", "ScopeScanRules", "ScopeScanReport", "ScopeScanAnalysis", "ScopeScanKernel"], swiftSettings: safety),
