@@ -3,6 +3,7 @@
 #
 #   Fuzz/run.sh [RUNS] [extra libFuzzer flags...]     # RUNS defaults to 1000000
 #   FUZZER=Fuzz/out/decoder-fuzzer-onone Fuzz/run.sh 2000000
+#   FUZZER=Fuzz/out/decoder-fuzzer-noasan Fuzz/run.sh 32000000   # no ASan: long decoder runs
 #   FUZZER=Fuzz/out/reader-fuzzer Fuzz/run.sh 500000 -max_total_time=1200
 #
 # The decoder fuzzer's seeds are Fuzz/corpus/ (one fixture packet each), the reader fuzzer's the
@@ -16,7 +17,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 RUNS=${1:-1000000}
 shift || true
 FUZZER=${FUZZER:-Fuzz/out/decoder-fuzzer}
-[[ -x $FUZZER ]] || Fuzz/build.sh "$([[ $FUZZER == *-onone ]] && echo -Onone || echo -O)"
+case $FUZZER in
+    *-onone) BUILD=-Onone ;;
+    *-noasan) BUILD=-O-noasan ;;
+    *) BUILD=-O ;;
+esac
+[[ -x $FUZZER ]] || Fuzz/build.sh "$BUILD"
 if [[ $FUZZER == *reader-fuzzer* ]]; then
     WORK=Fuzz/out/reader-corpus SEEDS=Fixtures MAX_LEN=8192
 else
