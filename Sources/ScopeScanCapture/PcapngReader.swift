@@ -82,6 +82,16 @@ public final class PcapngReader: PacketSource {
         func u32(_ b: RawSpan, _ o: Int) -> UInt32 { bigEndian ? b.be32(o) : b.le32(o) }
     }
 
+    /// What a packet's time needs of its interface's clock when a unit is a whole number of
+    /// nanoseconds (micro- and nanosecond interfaces: nearly every capture). Two words read per
+    /// packet, where `clocks[i].timestamp` copied the whole `Clock` (72 bytes) out of the array.
+    struct WholeClock {
+        /// Nanoseconds per unit; 0 when the unit is no whole number of them (`Clock.timestamp` then).
+        var nanosecondsPerUnit: UInt64
+        /// if_tsoffset in nanoseconds, wrapping as `Clock.timestamp` does.
+        var offsetNanoseconds: Int64
+    }
+
     /// Per-interface timestamp conversion, precomputed from if_tsresol and if_tsoffset.
     struct Clock {
         var decimalExponent: Int? = 6 {
@@ -107,6 +117,10 @@ public final class PcapngReader: PacketSource {
                 scale = next
             }
             return scale
+        }
+
+        var whole: WholeClock {
+            WholeClock(nanosecondsPerUnit: multiplier ?? 0, offsetNanoseconds: offsetSeconds &* 1_000_000_000)
         }
 
         @inline(__always)
@@ -164,6 +178,8 @@ public final class PcapngReader: PacketSource {
         var position = 0
         var section = Section(bigEndian: false, interfaceBase: 0)
         var clocks: [Clock] = []
+        // `clocks[i].whole`, kept beside it (same count).
+        var wholeClocks: [WholeClock] = []
         // Each interface's link type, beside `interfaces`: reading it from there per packet copies
         // a whole `CaptureInterface` (names, addresses) out of the class's array. Its count is the
         // number of interfaces this pass has read.
@@ -195,7 +211,10 @@ public final class PcapngReader: PacketSource {
             // The block header's three words, cut out once so that reading them checks no range
             // again. A section header's type reads the same in either byte order.
             let header = head.extracting(first: 12)
-            let isSectionHeader = header.be32(0) == BlockType.sectionHeader
+            // The section header's type, 0x0A0D0D0A, reads the same in either byte order, so the
+            // first word is read once, little-endian, and swapped for a big-endian section.
+            let firstWord = header.le32(0)
+            let isSectionHeader = firstWord == BlockType.sectionHeader
             if isSectionHeader {
                 let magic = header.be32(8)
                 if magic == Self.byteOrderMagic { section.bigEndian = true } else if magic == Self.byteOrderMagic.byteSwapped { section.bigEndian = false } else {
@@ -203,8 +222,9 @@ public final class PcapngReader: PacketSource {
                 }
                 section.interfaceBase = linkTypes.count
                 clocks.removeAll()
+                wholeClocks.removeAll()
             }
-            let type = isSectionHeader ? BlockType.sectionHeader : section.u32(header, 0)
+            let type = isSectionHeader ? BlockType.sectionHeader : section.bigEndian ? firstWord.byteSwapped : firstWord
             let length = Int(section.u32(header, 4))
             guard length >= 12, length % 4 == 0 else {
                 return warn("pcapng block of type 0x\(String(type, radix: 16)): total length \(length) is not a multiple of 4 of at least 12")
@@ -256,7 +276,10 @@ public final class PcapngReader: PacketSource {
                     }
                 }
                 let index = section.interfaceBase + localInterface
-                previousTimestamp = clocks[localInterface].timestamp(units)
+                let whole = wholeClocks[localInterface]
+                previousTimestamp = whole.nanosecondsPerUnit != 0
+                    ? Timestamp(nanoseconds: Int64(truncatingIfNeeded: units &* whole.nanosecondsPerUnit) &+ whole.offsetNanoseconds)
+                    : clocks[localInterface].timestamp(units)
                 deliveredPacket = true
                 try body(CapturedPacket(
                     frameNumber: frame,
@@ -316,6 +339,7 @@ public final class PcapngReader: PacketSource {
                 }
                 linkTypes.append(interface.linkType)
                 clocks.append(clock)
+                wholeClocks.append(clock.whole)
             case BlockType.simplePacket:
                 guard block.count >= 4 else { return warn("pcapng simple packet block body is \(block.count) bytes, needs 4") }
                 guard !clocks.isEmpty else { return warn("pcapng simple packet block before any interface description") }
