@@ -59,15 +59,28 @@ struct PacketPath {
     @inline(__always)
     mutating func admit(time: Timestamp, packet: borrowing DecodedPacket, interfaceIndex: Int, countingPacket: Bool, countsInterface: Bool)
         -> (finishedRun: (interface: Int, packets: Int)?, multipleInterfaces: Bool, unknownInterface: Bool, advance: Bool) {
+        // `case .some` rather than `!= nil`, which here resolves to DecodeError's `==`: a call.
+        var hasError = false, ipVersion = 0
+        if case .some = packet.error { hasError = true }
+        if case .some = packet.ipv6 { ipVersion = 6 } else if case .some = packet.ipv4 { ipVersion = 4 }
+        return admit(time: time, hasDecodeError: hasError, ipVersion: ipVersion, interfaceIndex: interfaceIndex,
+                     countingPacket: countingPacket, countsInterface: countsInterface)
+    }
+
+    /// The same for a packet known by its facts: whether decoding stopped with an error, and its
+    /// IP version (6 or 4 for a packet with that header, anything else for none). The plain TCP
+    /// segment path (`Analyzer.analysePlain`) counts with this.
+    @inline(__always)
+    mutating func admit(time: Timestamp, hasDecodeError: Bool, ipVersion: Int, interfaceIndex: Int, countingPacket: Bool, countsInterface: Bool)
+        -> (finishedRun: (interface: Int, packets: Int)?, multipleInterfaces: Bool, unknownInterface: Bool, advance: Bool) {
         // Wrapping additions: a count of packets cannot reach 2^63, and a trap check per counter
         // is a compare and a branch each.
         if countingPacket { packets &+= 1 }
         analysed &+= 1
         if let first = firstTime, first <= time {} else { firstTime = time }
         if let last = lastTime, last >= time {} else { lastTime = time }
-        // `case .some` rather than `!= nil`, which here resolves to DecodeError's `==`: a call.
-        if case .some = packet.error { decodeErrors &+= 1 }
-        if case .some = packet.ipv6 { ipv6 &+= 1 } else if case .some = packet.ipv4 { ipv4 &+= 1 }
+        if hasDecodeError { decodeErrors &+= 1 }
+        if ipVersion == 6 { ipv6 &+= 1 } else if ipVersion == 4 { ipv4 &+= 1 }
         var finishedRun: (interface: Int, packets: Int)?
         if countsInterface {
             if interfaceIndex == runInterface {

@@ -43,6 +43,9 @@ public final class Analyzer {
     /// `static let` of another module is a call per packet.
     private let handshakeFlags: TCPFlags = [.syn, .rst]
     private let offeringEveryPacket: Bool
+    /// Whether ordinary TCP segments take `analysePlain` (a `PlainTCPSegment`, no `DecodedPacket`).
+    /// Always on but in the tests that compare it with the full path.
+    private let plainSegmentPath: Bool
     /// Interfaces named by PKTAP headers, numbered after the file's own.
     private var pktapInterfaces: [String: Int] = [:]
     static let pktapIndexBase = 1 << 20
@@ -55,9 +58,11 @@ public final class Analyzer {
 
     /// `offeringEveryPacket` calls every rule with a non-empty `interest` for every packet, as the
     /// analyser did before rules declared their interest: the tests check that nothing changes.
-    init(configuration: RuleConfiguration, offeringEveryPacket: Bool) {
+    /// `plainSegmentPath: false` decodes every packet in full (the tests compare the two).
+    init(configuration: RuleConfiguration, offeringEveryPacket: Bool, plainSegmentPath: Bool = true) {
         self.configuration = configuration
         self.offeringEveryPacket = offeringEveryPacket
+        self.plainSegmentPath = plainSegmentPath && !offeringEveryPacket
         collector = FindingCollector(configuration: configuration)
         let tracker = ConnectionTracker(configuration: configuration)
         self.tracker = tracker
@@ -114,6 +119,14 @@ public final class Analyzer {
 
     /// Analyses one packet. `interface` is the interface the reader names for it.
     public func analyse(_ captured: CapturedPacket) {
+        if analysePlain(captured) { return }
+        analyseDecoding(captured)
+    }
+
+    /// The full path: decode, then `analyse(_:decoded:countingPacket:)`. Out of line, so that the
+    /// plain segment path around it keeps a small frame and its values in registers.
+    @inline(never)
+    private func analyseDecoding(_ captured: CapturedPacket) {
         var packet = DecodedPacket()
         PacketDecoder.decode(captured.span, linkType: captured.linkType, into: &packet)
         analyse(captured, decoded: &packet, countingPacket: true)
@@ -132,9 +145,8 @@ public final class Analyzer {
                 updateInterfaces(source.interfaces)
                 known = source.interfaces.count
             }
-            var packet = DecodedPacket()
-            PacketDecoder.decode(captured.span, linkType: captured.linkType, into: &packet)
-            analyse(captured, decoded: &packet, countingPacket: true)
+            if analysePlain(captured) { return }
+            analyseDecoding(captured)
         }
     }
 
@@ -230,6 +242,50 @@ public final class Analyzer {
                   isLoopback: isLoopback, loopbackKnown: loopbackGuess != nil, provisional: provisional)
         }
         if advance { advanceTimers(to: time) }
+    }
+
+    /// The path of an ordinary TCP segment: one that no rule and not the connection tracker would
+    /// look at, on an interface whose loopback verdict the packet cannot change. Such a packet
+    /// only counts, so it needs no `DecodedPacket`: `PlainTCPSegment` reads the few facts that
+    /// decide it (docs/performance.md, "The plain segment path"). Returns false, having changed
+    /// nothing, for every other packet, which then takes the full path below; what this counts is
+    /// what the full path counts for the same packet (`PlainSegmentPathTests` compares the two on
+    /// every fixture and on random traffic).
+    ///
+    /// The conditions are those under which `analyse(_:decoded:countingPacket:)` calls nothing
+    /// out of line but the timers: an Ethernet frame (so no PKTAP name and no DLT_NULL family),
+    /// no revocation pending (the interface is named, or already shown to be no loopback), no
+    /// trait any rule is interested in (so global unicast addresses for IPv6, see
+    /// `PacketTraits`), neither SYN nor RST, and a sequence number the continuation filter does
+    /// not hold.
+    @inline(__always)
+    private func analysePlain(_ captured: CapturedPacket) -> Bool {
+        guard plainSegmentPath, let segment = PlainTCPSegment.recognise(captured.span, linkType: captured.linkType) else { return false }
+        let fileIndex = captured.interfaceIndex
+        // The full path stops the program for an interface it was not told of: leave it that.
+        guard fileIndex < path.interfaceCount else { return false }
+        let loopbackByName = interfaceFacts[fileIndex].loopbackByName
+        let judgedByTraffic = interfaceFacts[fileIndex].judgedByTraffic
+        if judgedByTraffic, !isRevoked(fileIndex) { return false }
+        var traits: PacketTraits = .every
+        // As the full path's guess for EN10MB: the name, else zero MACs.
+        if loopbackByName ?? segment.hasZeroMACs { traits.insert(.onLoopback) }
+        if segment.ipVersion == 6 {
+            guard segment.sourceFirstByte & 0xe0 == 0x20, segment.destinationFirstByte & 0xe0 == 0x20 else { return false }
+        } else if segment.sourceFirstByte == 127 || segment.destinationFirstByte == 127 {
+            traits.insert(.specialAddress)
+        }
+        if path.interfaceCount > 1 { traits.insert(.multipleInterfaces) }
+        guard traits.isDisjoint(with: anyInterest) else { return false }
+        if tracksConnections {
+            guard segment.flags.isDisjoint(with: handshakeFlags), !tracker.mayContinue(sequenceNumber: segment.sequenceNumber) else { return false }
+        }
+        let time = captured.timestamp
+        let (finishedRun, _, _, advance) = path.admit(time: time, hasDecodeError: false, ipVersion: Int(segment.ipVersion), interfaceIndex: fileIndex,
+                                                      countingPacket: true, countsInterface: true)
+        if let finishedRun { addRun(finishedRun) }
+        if advance { advanceTimers(to: time) }
+        return true
     }
 
     @inline(never)

@@ -226,6 +226,12 @@ public final class ConnectionTracker {
         continuationFilter[Int(segment.header.be16(6)) & (Self.filterSize - 1)] != 0
     }
 
+    /// The same for a segment known by its sequence number.
+    @inline(__always)
+    func mayContinue(sequenceNumber: UInt32) -> Bool {
+        continuationFilter[Self.filterSlot(sequenceNumber)] != 0
+    }
+
     private func addToFilter(_ isn: UInt32) {
         let slot = Self.filterSlot(isn &+ 1)
         let count = continuationFilter[slot]

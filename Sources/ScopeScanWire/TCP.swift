@@ -12,7 +12,7 @@
 // |                           [Options]                           |  20
 public struct TCPFlags: OptionSet, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt16
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     public static let fin = TCPFlags(rawValue: 0x001)
     public static let syn = TCPFlags(rawValue: 0x002)
