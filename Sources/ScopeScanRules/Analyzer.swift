@@ -68,10 +68,10 @@ public final class Analyzer {
         self.tracker = tracker
         let environment = RuleEnvironment(configuration: configuration, tracker: tracker)
         rules = RuleCatalogue.declarations.filter { configuration.isEnabled($0.descriptor.id) }.map { $0.make(environment) }
-        packetRules = rules.compactMap { $0 as? PacketRule }
+        packetRules = rules.compactMap { $0.asPacketRule }
         ruleInterests = packetRules.map(\.interest)
         anyInterest = ruleInterests.reduce(into: []) { $0.formUnion($1) }
-        tracker.observers = rules.compactMap { $0 as? ConnectionObserver }
+        tracker.observers = rules.compactMap { $0.asConnectionObserver }
         tracksConnections = !tracker.observers.isEmpty || configuration.isEnabled(.icmpUnreachable)
     }
 
