@@ -137,6 +137,12 @@ public final class ICMPUnreachableRule: PacketRule, ConnectionObserver {
             server = attempt.server
             isn = attempt.initialSequence
         }
+
+        /// Fewer words than the synthesised hash (`Hasher.combineFlow`), then the ISN.
+        func hash(into hasher: inout Hasher) {
+            hasher.combineFlow(interfaceIndex: interfaceIndex, client: client.address, clientPort: client.port, server: server.address, serverPort: server.port)
+            hasher.combine(isn)
+        }
     }
 
     /// Findings whose error quoted a still-open attempt: the finding and where in its summary the

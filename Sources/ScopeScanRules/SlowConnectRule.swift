@@ -34,6 +34,11 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
         var interfaceIndex: Int
         var client: IPAddress
         var server: Endpoint
+
+        /// Fewer words than the synthesised hash (`Hasher.combineFlow`); no client port.
+        func hash(into hasher: inout Hasher) {
+            hasher.combineFlow(interfaceIndex: interfaceIndex, client: client, clientPort: 0, server: server.address, serverPort: server.port)
+        }
     }
 
     /// An attempt not (yet) answered, remembered to join it to a later successful connect.
