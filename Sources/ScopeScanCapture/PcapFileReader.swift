@@ -160,25 +160,30 @@ public final class PcapFileReader: PacketSource {
         // The bytes after the records read so far: each record is cut from its front, so the
         // checks are against this span's length alone.
         var rest = map.span.extracting(droppingFirst: offset)
-        while rest.byteCount >= Self.recordHeaderLength {
-            // The record header's four fields from its 16 bytes (cut out once, so their reads need
-            // no range check of their own).
-            let header = rest.extracting(0 ..< Self.recordHeaderLength)
-            let caplen = Int(Order.u32(header, 8))
-            // Compared unsigned, as the span's range check of the record's bytes is, so that it
-            // folds into this one.
-            guard caplen <= limit, UInt(bitPattern: caplen + Self.recordHeaderLength) <= UInt(bitPattern: rest.byteCount) else { break }
-            frameNumber &+= 1
-            let packet = CapturedPacket(
-                frameNumber: frameNumber,
-                timestamp: Timestamp(seconds: time(Order.u32(header, 0)), nanoseconds: time(Order.u32(header, 4)) &* fractionScale),
-                originalLength: Int(Order.u32(header, 12)),
-                interfaceIndex: 0,
-                linkType: linkType,
-                bytes: rest.extracting(Self.recordHeaderLength ..< Self.recordHeaderLength + caplen))
-            offset &+= Self.recordHeaderLength + caplen
-            rest = rest.extracting(droppingFirst: Self.recordHeaderLength + caplen)
-            try body(packet)
+        records: while rest.byteCount >= Self.recordHeaderLength {
+            // Records are read a stretch at a time, the pages behind given back after each (the
+            // map acts once a MiB): one test of the bytes left per record ends the stretch or the file.
+            let stretchEnd = max(Self.recordHeaderLength - 1, rest.byteCount &- MappedFile.releaseStep / 16)
+            while rest.byteCount > stretchEnd {
+                // The record header's four fields from its 16 bytes (cut out once, so their reads
+                // need no range check of their own).
+                let header = rest.extracting(0 ..< Self.recordHeaderLength)
+                let caplen = Int(Order.u32(header, 8))
+                // Compared unsigned, as the span's range check of the record's bytes is, so that it
+                // folds into this one.
+                guard caplen <= limit, UInt(bitPattern: caplen + Self.recordHeaderLength) <= UInt(bitPattern: rest.byteCount) else { break records }
+                frameNumber &+= 1
+                let packet = CapturedPacket(
+                    frameNumber: frameNumber,
+                    timestamp: Timestamp(seconds: time(Order.u32(header, 0)), nanoseconds: time(Order.u32(header, 4)) &* fractionScale),
+                    originalLength: Int(Order.u32(header, 12)),
+                    interfaceIndex: 0,
+                    linkType: linkType,
+                    bytes: rest.extracting(Self.recordHeaderLength ..< Self.recordHeaderLength + caplen))
+                offset &+= Self.recordHeaderLength + caplen
+                rest = rest.extracting(Self.recordHeaderLength + caplen ..< rest.byteCount)
+                try body(packet)
+            }
             map.release(before: offset)
         }
         return offset

@@ -405,48 +405,51 @@ public final class PcapngReader: PacketSource {
         _ section: Section, _ interfaces: [PacketInterface], _ clocks: [Clock], _ body: (CapturedPacket) throws -> Void
     ) throws {
         let known = interfaces.span
-        var offset = position
+        let data = file.span
         var frameNumber = frame
-        var time = previousTimestamp
+        // The bytes from the block being read to the end of the file; the block's offset is
+        // what is not left of the file.
+        var rest = data.extracting(droppingFirst: position)
         defer {
-            position = offset
+            position = data.byteCount &- rest.byteCount
             frame = frameNumber
-            previousTimestamp = time
         }
-        // The bytes from the block being read to the end of the file.
-        var rest = file.span.extracting(droppingFirst: offset)
         // A packet block's header, fixed fields and trailer: 32 bytes.
-        while rest.byteCount >= 32 {
-            // Type, length, interface, timestamp (2), captured and original length.
-            let fields = rest.extracting(0 ..< 28)
-            guard Order.u32(fields, 0) == BlockType.enhancedPacket else { break }
-            let length = Int(Order.u32(fields, 4))
-            let capturedLength = Int(Order.u32(fields, 20))
-            // Where the data ends, padded to 4: the trailer's offset when there are no options.
-            let dataEnd = 28 + (capturedLength + 3) & ~3
-            let local = Int(Order.u32(fields, 8))
-            guard local < known.count else { break }
-            // Compared unsigned, as the span's own range checks are, so that they fold into this one.
-            if length == dataEnd + 4, UInt(bitPattern: length) <= UInt(bitPattern: rest.byteCount), Int(Order.u32(rest, dataEnd)) == length {
-                let interface = known[local]
-                time = interface.timestamp(Order.highLow(fields, 12)) { clocks[local] }
-                frameNumber &+= 1
-                let packet = CapturedPacket(
-                    frameNumber: frameNumber,
-                    timestamp: time,
-                    originalLength: Int(Order.u32(fields, 24)),
-                    interfaceIndex: section.interfaceBase &+ local,
-                    linkType: interface.linkType,
-                    bytes: rest.extracting(28 ..< 28 + capturedLength))
-                offset &+= length
-                rest = rest.extracting(droppingFirst: length)
-                try body(packet)
-            } else {
-                guard try packetWithOptions(Order.self, rest, known[local], local, section, clocks, &frameNumber, &time, body) else { break }
-                offset &+= length
-                rest = rest.extracting(droppingFirst: length)
+        blocks: while rest.byteCount >= 32 {
+            // Blocks are read a stretch at a time, the pages behind given back after each (the map
+            // acts once a MiB): one test of the bytes left per block ends the stretch or the file.
+            let stretchEnd = max(31, rest.byteCount &- MappedFile.releaseStep / 16)
+            while rest.byteCount > stretchEnd {
+                // Type, length, interface, timestamp (2), captured and original length.
+                let fields = rest.extracting(0 ..< 28)
+                guard Order.u32(fields, 0) == BlockType.enhancedPacket else { break blocks }
+                let length = Int(Order.u32(fields, 4))
+                let capturedLength = Int(Order.u32(fields, 20))
+                // Where the data ends, padded to 4: the trailer's offset when there are no options.
+                let dataEnd = 28 + (capturedLength + 3) & ~3
+                let local = Int(Order.u32(fields, 8))
+                guard local < known.count else { break blocks }
+                // Compared unsigned, as the span's own range checks are, so that they fold into this one.
+                if length == dataEnd + 4, UInt(bitPattern: length) <= UInt(bitPattern: rest.byteCount), Int(Order.u32(rest, dataEnd)) == length {
+                    let interface = known[local]
+                    let time = interface.timestamp(Order.highLow(fields, 12)) { clocks[local] }
+                    previousTimestamp = time
+                    frameNumber &+= 1
+                    let packet = CapturedPacket(
+                        frameNumber: frameNumber,
+                        timestamp: time,
+                        originalLength: Int(Order.u32(fields, 24)),
+                        interfaceIndex: section.interfaceBase &+ local,
+                        linkType: interface.linkType,
+                        bytes: rest.extracting(28 ..< 28 + capturedLength))
+                    rest = rest.extracting(length ..< rest.byteCount)
+                    try body(packet)
+                } else {
+                    guard try packetWithOptions(Order.self, rest, known[local], local, section, clocks, &frameNumber, &previousTimestamp, body) else { break blocks }
+                    rest = rest.extracting(droppingFirst: length)
+                }
             }
-            file.release(before: offset)
+            file.release(before: data.byteCount &- rest.byteCount)
         }
     }
 

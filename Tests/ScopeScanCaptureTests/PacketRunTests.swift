@@ -236,6 +236,31 @@ struct PacketRunTests {
         #expect(pass?.packets.count == 48)
     }
 
+    @Test("runs longer than the loop's stretch between page releases, damage after a few of them")
+    func longRuns() throws {
+        var b = Builder()
+        b.section(bigEndian: false)
+        b.interface()
+        b.interface(linkType: 0, tsresol: 9)
+        for n in 0 ..< 9_000 {
+            if n % 997 == 0 {
+                b.packet(interface: 1, units: UInt64(n), data: Self.frame(n), options: b.option(2, b.u32(UInt32(n % 3))) + b.endOfOptions())
+            } else {
+                Self.run(&b, count: 1, from: n)
+            }
+        }
+        let bytes = b.bytes
+        #expect(bytes.count > 4 * (MappedFile.releaseStep / 16))
+        let pass = try expectSameBothWays(bytes, "long run")
+        #expect(pass?.packets.count == 9_000)
+        for cut in [bytes.count - 3, bytes.count - 40, bytes.count / 2] {
+            try expectSameBothWays(Array(bytes.prefix(cut)), "long run cut at \(cut)")
+            var damaged = bytes
+            damaged[cut] ^= 0x20
+            try expectSameBothWays(damaged, "long run, byte \(cut) changed")
+        }
+    }
+
     @Test("the pcapng fixtures")
     func fixtures() throws {
         let paths = try FileManager.default.contentsOfDirectory(atPath: fixturesDirectory.path)
