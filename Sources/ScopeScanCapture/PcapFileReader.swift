@@ -140,36 +140,50 @@ public final class PcapFileReader: PacketSource {
     /// the first record it did not read (the end of the header when the file cannot be mapped).
     private func readPlainRecords(_ fd: Int32, format: PlainFormat, snapshot: Int, frame: inout Int, _ body: (CapturedPacket) throws -> Void) throws -> Int {
         guard let map = MappedFile(descriptor: fd) else { return Self.fileHeaderLength }
-        let data = map.span
         let limit = min(snapshot, 262_144)
+        let fractionScale: Int64 = format.nanosecond ? 1 : 1000
+        // The loop specialised for the byte order, decided here once rather than at every field.
+        if format.bigEndian {
+            return try plainRecords(BigEndianCapture.self, map, limit: limit, fractionScale: fractionScale, frame: &frame, body)
+        }
+        return try plainRecords(LittleEndianCapture.self, map, limit: limit, fractionScale: fractionScale, frame: &frame, body)
+    }
+
+    private func plainRecords<Order: CaptureByteOrder>(
+        _: Order.Type, _ map: MappedFile, limit: Int, fractionScale: Int64, frame: inout Int, _ body: (CapturedPacket) throws -> Void
+    ) throws -> Int {
         let linkType = interfaces[0].linkType
-        let hostOrder = format.bigEndian == (1.bigEndian == 1)
-        let bigEndian = format.bigEndian
-        // The record header's four fields from its 16 bytes (cut out once, so their reads need
-        // no range check of their own).
-        @inline(__always) func u32(_ header: RawSpan, _ at: Int) -> UInt32 { bigEndian ? header.be32(at) : header.le32(at) }
-        @inline(__always) func time(_ field: UInt32) -> Int64 { hostOrder ? Int64(Int32(bitPattern: field)) : Int64(field) }
+        @inline(__always) func time(_ field: UInt32) -> Int64 { Order.isHost ? Int64(Int32(bitPattern: field)) : Int64(field) }
         var offset = Self.fileHeaderLength
+        var frameNumber = frame
+        defer { frame = frameNumber }
         // The bytes after the records read so far: each record is cut from its front, so the
         // checks are against this span's length alone.
-        var rest = data.extracting(droppingFirst: offset)
-        while rest.byteCount >= Self.recordHeaderLength {
-            let header = rest.extracting(first: Self.recordHeaderLength)
-            let caplen = Int(u32(header, 8))
-            guard caplen <= limit, caplen <= rest.byteCount - Self.recordHeaderLength else { break }
-            let seconds = time(u32(header, 0))
-            let fraction = time(u32(header, 4))
-            frame += 1
-            let packet = CapturedPacket(
-                frameNumber: frame,
-                timestamp: Timestamp(seconds: seconds, nanoseconds: format.nanosecond ? fraction : fraction * 1000),
-                originalLength: Int(u32(header, 12)),
-                interfaceIndex: 0,
-                linkType: linkType,
-                bytes: rest.extracting(Self.recordHeaderLength ..< Self.recordHeaderLength + caplen))
-            offset += Self.recordHeaderLength + caplen
-            rest = rest.extracting(droppingFirst: Self.recordHeaderLength + caplen)
-            try body(packet)
+        var rest = map.span.extracting(droppingFirst: offset)
+        records: while rest.byteCount >= Self.recordHeaderLength {
+            // Records are read a stretch at a time, the pages behind given back after each (the
+            // map acts once a MiB): one test of the bytes left per record ends the stretch or the file.
+            let stretchEnd = max(Self.recordHeaderLength - 1, rest.byteCount &- MappedFile.releaseStep / 16)
+            while rest.byteCount > stretchEnd {
+                // The record header's four fields from its 16 bytes (cut out once, so their reads
+                // need no range check of their own).
+                let header = rest.extracting(0 ..< Self.recordHeaderLength)
+                let caplen = Int(Order.u32(header, 8))
+                // Compared unsigned, as the span's range check of the record's bytes is, so that it
+                // folds into this one.
+                guard caplen <= limit, UInt(bitPattern: caplen + Self.recordHeaderLength) <= UInt(bitPattern: rest.byteCount) else { break records }
+                frameNumber &+= 1
+                let packet = CapturedPacket(
+                    frameNumber: frameNumber,
+                    timestamp: Timestamp(seconds: time(Order.u32(header, 0)), nanoseconds: time(Order.u32(header, 4)) &* fractionScale),
+                    originalLength: Int(Order.u32(header, 12)),
+                    interfaceIndex: 0,
+                    linkType: linkType,
+                    bytes: rest.extracting(Self.recordHeaderLength ..< Self.recordHeaderLength + caplen))
+                offset &+= Self.recordHeaderLength + caplen
+                rest = rest.extracting(Self.recordHeaderLength + caplen ..< rest.byteCount)
+                try body(packet)
+            }
             map.release(before: offset)
         }
         return offset

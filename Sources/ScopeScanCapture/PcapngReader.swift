@@ -21,6 +21,8 @@ public final class PcapngReader: PacketSource {
     private var stream: StreamWindow?
     private let spool: Spool?
     public var copyPath: String? { spool?.path }
+    /// Whether runs of packet blocks in a map are read by `packetRun`; the tests compare it with the walk alone.
+    private let readsPacketRuns: Bool
 
     /// What a file may describe before reading stops with a warning: real captures stay far below,
     /// and without a bound a hostile file of interface blocks would cost memory out of proportion
@@ -43,8 +45,14 @@ public final class PcapngReader: PacketSource {
 
     static let byteOrderMagic: UInt32 = 0x1A2B_3C4D
 
-    public init(path: String) throws(CaptureError) {
+    public convenience init(path: String) throws(CaptureError) {
+        try self.init(path: path, readsPacketRuns: true)
+    }
+
+    /// `readsPacketRuns: false` reads every block with the walk: the tests compare the two.
+    init(path: String, readsPacketRuns: Bool) throws(CaptureError) {
         name = path
+        self.readsPacketRuns = readsPacketRuns
         let file = try MappedFile(path: path)
         self.file = file
         spool = nil
@@ -55,6 +63,7 @@ public final class PcapngReader: PacketSource {
     init(name: String, stream: StreamWindow, spool: Spool?) throws(CaptureError) {
         self.name = name
         file = nil
+        readsPacketRuns = true
         self.stream = stream
         self.spool = spool
         stream.need(12)
@@ -82,14 +91,31 @@ public final class PcapngReader: PacketSource {
         func u32(_ b: RawSpan, _ o: Int) -> UInt32 { bigEndian ? b.be32(o) : b.le32(o) }
     }
 
-    /// What a packet's time needs of its interface's clock when a unit is a whole number of
-    /// nanoseconds (micro- and nanosecond interfaces: nearly every capture). Two words read per
-    /// packet, where `clocks[i].timestamp` copied the whole `Clock` (72 bytes) out of the array.
-    struct WholeClock {
+    /// What a packet block reads of its interface, kept per interface of the section beside
+    /// `clocks` (same count): its link type, and what its time needs of the clock when a unit is a
+    /// whole number of nanoseconds (micro- and nanosecond interfaces: nearly every capture). Three
+    /// words read per packet, where `clocks[i].timestamp` copied the whole `Clock` (72 bytes) out
+    /// of the array and `linkTypes[base + i]` was a second array's bounds check.
+    struct PacketInterface {
         /// Nanoseconds per unit; 0 when the unit is no whole number of them (`Clock.timestamp` then).
         var nanosecondsPerUnit: UInt64
         /// if_tsoffset in nanoseconds, wrapping as `Clock.timestamp` does.
         var offsetNanoseconds: Int64
+        var linkType: LinkType
+
+        init(_ clock: Clock, linkType: LinkType) {
+            nanosecondsPerUnit = clock.wholeMultiplier
+            offsetNanoseconds = clock.offsetSeconds &* 1_000_000_000
+            self.linkType = linkType
+        }
+
+        /// The time of `units` on this interface, whose full clock is `clock()`.
+        @inline(__always)
+        func timestamp(_ units: UInt64, _ clock: () -> Clock) -> Timestamp {
+            nanosecondsPerUnit != 0
+                ? Timestamp(nanoseconds: Int64(truncatingIfNeeded: units &* nanosecondsPerUnit) &+ offsetNanoseconds)
+                : clock().timestamp(units)
+        }
     }
 
     /// Per-interface timestamp conversion, precomputed from if_tsresol and if_tsoffset.
@@ -119,9 +145,8 @@ public final class PcapngReader: PacketSource {
             return scale
         }
 
-        var whole: WholeClock {
-            WholeClock(nanosecondsPerUnit: multiplier ?? 0, offsetNanoseconds: offsetSeconds &* 1_000_000_000)
-        }
+        /// `multiplier`, 0 for none.
+        var wholeMultiplier: UInt64 { multiplier ?? 0 }
 
         @inline(__always)
         func timestamp(_ units: UInt64) -> Timestamp {
@@ -178,8 +203,8 @@ public final class PcapngReader: PacketSource {
         var position = 0
         var section = Section(bigEndian: false, interfaceBase: 0)
         var clocks: [Clock] = []
-        // `clocks[i].whole`, kept beside it (same count).
-        var wholeClocks: [WholeClock] = []
+        // What a packet block reads of each of the section's interfaces, beside `clocks` (same count).
+        var packetInterfaces: [PacketInterface] = []
         // Each interface's link type, beside `interfaces`: reading it from there per packet copies
         // a whole `CaptureInterface` (names, addresses) out of the class's array. Its count is the
         // number of interfaces this pass has read.
@@ -198,6 +223,17 @@ public final class PcapngReader: PacketSource {
             return [CaptureWarning(path: name, offset: position, message: "\(message); stopped after frame \(frame), frames before it were analysed")]
         }
         while true {
+            // A run of packet blocks in a map: the loop for them alone (`packetRun`) reads every
+            // one this walk would deliver without a warning, and leaves the others to the walk.
+            if readsPacketRuns, let map = input as? MappedBlockInput, !packetInterfaces.isEmpty {
+                let start = position
+                if section.bigEndian {
+                    try packetRun(BigEndianCapture.self, map.file, &position, &frame, &previousTimestamp, section, packetInterfaces, clocks, body)
+                } else {
+                    try packetRun(LittleEndianCapture.self, map.file, &position, &frame, &previousTimestamp, section, packetInterfaces, clocks, body)
+                }
+                if position != start { deliveredPacket = true }
+            }
             let head = input.bytes(at: position, atLeast: 12)
             if head.isEmpty {
                 if input.endProblem != nil { return warn("") }
@@ -222,7 +258,7 @@ public final class PcapngReader: PacketSource {
                 }
                 section.interfaceBase = linkTypes.count
                 clocks.removeAll()
-                wholeClocks.removeAll()
+                packetInterfaces.removeAll()
             }
             let type = isSectionHeader ? BlockType.sectionHeader : section.bigEndian ? firstWord.byteSwapped : firstWord
             let length = Int(section.u32(header, 4))
@@ -261,35 +297,21 @@ public final class PcapngReader: PacketSource {
                     return warn("pcapng packet block: captured length \(capturedLength) exceeds the block's \(block.count - 20) data bytes")
                 }
                 frame += 1
-                var direction = PacketDirection.unknown
-                var comment = block.empty()
                 let optionStart = 20 + (capturedLength + 3) & ~3
                 // Most packet blocks end with their data: the options are only walked when there are some.
-                if optionStart < block.count {
-                    var options = Options(bytes: block.tail(from: optionStart), section: section)
-                    while let option = options.next() {
-                        if option.code == 2 && option.value.count == 4 {
-                            direction = PacketDirection(rawValue: UInt8(section.u32(option.value, 0) & 3)) ?? .unknown
-                        } else if option.code == 1 && comment.isEmpty {
-                            comment = option.value.head(option.value.firstIndex(of: 0) ?? option.value.count)
-                        }
-                    }
-                }
-                let index = section.interfaceBase + localInterface
-                let whole = wholeClocks[localInterface]
-                previousTimestamp = whole.nanosecondsPerUnit != 0
-                    ? Timestamp(nanoseconds: Int64(truncatingIfNeeded: units &* whole.nanosecondsPerUnit) &+ whole.offsetNanoseconds)
-                    : clocks[localInterface].timestamp(units)
+                let options = PacketOptions(optionStart < block.count ? block.tail(from: optionStart) : block.empty(), section: section)
+                let interface = packetInterfaces[localInterface]
+                previousTimestamp = interface.timestamp(units) { clocks[localInterface] }
                 deliveredPacket = true
                 try body(CapturedPacket(
                     frameNumber: frame,
                     timestamp: previousTimestamp,
                     originalLength: originalLength,
-                    interfaceIndex: index,
-                    linkType: linkTypes[index],
-                    direction: direction,
+                    interfaceIndex: section.interfaceBase + localInterface,
+                    linkType: interface.linkType,
+                    direction: options.direction,
                     bytes: block.extracting(20 ..< 20 + capturedLength),
-                    comment: comment))
+                    comment: options.comment))
             case BlockType.sectionHeader:
                 guard block.count >= 16 else { return warn("pcapng section header body is \(block.count) bytes, needs 16") }
             case BlockType.interfaceDescription:
@@ -339,7 +361,7 @@ public final class PcapngReader: PacketSource {
                 }
                 linkTypes.append(interface.linkType)
                 clocks.append(clock)
-                wholeClocks.append(clock.whole)
+                packetInterfaces.append(PacketInterface(clock, linkType: interface.linkType))
             case BlockType.simplePacket:
                 guard block.count >= 4 else { return warn("pcapng simple packet block body is \(block.count) bytes, needs 4") }
                 guard !clocks.isEmpty else { return warn("pcapng simple packet block before any interface description") }
@@ -366,6 +388,123 @@ public final class PcapngReader: PacketSource {
             input.advance(length, to: position)
         }
         return []
+    }
+
+    /// Reads the run of enhanced packet blocks at `position` in a mapped file, up to the first
+    /// block that is anything else, damaged, or names an interface the section has not described;
+    /// `position` is then that block's offset, which `walk` goes on from. Every block it reads is
+    /// one `walk` would deliver, as `walk` would (the same packet, options, time and frame number),
+    /// and the walk would warn of none of them (`PacketRunTests` compares the two).
+    ///
+    /// A block without options takes one test in place of the walk's checks of its length (a
+    /// multiple of 4, room for the fixed fields and the data): that it is 32 bytes more than the
+    /// captured length padded to 4. Its fields are read from a cut of 28 bytes whose length the
+    /// loop's condition proves, in the section's byte order decided before the loop.
+    private func packetRun<Order: CaptureByteOrder>(
+        _: Order.Type, _ file: MappedFile, _ position: inout Int, _ frame: inout Int, _ previousTimestamp: inout Timestamp,
+        _ section: Section, _ interfaces: [PacketInterface], _ clocks: [Clock], _ body: (CapturedPacket) throws -> Void
+    ) throws {
+        let known = interfaces.span
+        let data = file.span
+        var frameNumber = frame
+        // The bytes from the block being read to the end of the file; the block's offset is
+        // what is not left of the file.
+        var rest = data.extracting(droppingFirst: position)
+        defer {
+            position = data.byteCount &- rest.byteCount
+            frame = frameNumber
+        }
+        // A packet block's header, fixed fields and trailer: 32 bytes.
+        blocks: while rest.byteCount >= 32 {
+            // Blocks are read a stretch at a time, the pages behind given back after each (the map
+            // acts once a MiB): one test of the bytes left per block ends the stretch or the file.
+            let stretchEnd = max(31, rest.byteCount &- MappedFile.releaseStep / 16)
+            while rest.byteCount > stretchEnd {
+                // Type, length, interface, timestamp (2), captured and original length.
+                let fields = rest.extracting(0 ..< 28)
+                guard Order.u32(fields, 0) == BlockType.enhancedPacket else { break blocks }
+                let length = Int(Order.u32(fields, 4))
+                let capturedLength = Int(Order.u32(fields, 20))
+                // Where the data ends, padded to 4: the trailer's offset when there are no options.
+                let dataEnd = 28 + (capturedLength + 3) & ~3
+                let local = Int(Order.u32(fields, 8))
+                guard local < known.count else { break blocks }
+                // Compared unsigned, as the span's own range checks are, so that they fold into this one.
+                if length == dataEnd + 4, UInt(bitPattern: length) <= UInt(bitPattern: rest.byteCount), Int(Order.u32(rest, dataEnd)) == length {
+                    let interface = known[local]
+                    let time = interface.timestamp(Order.highLow(fields, 12)) { clocks[local] }
+                    previousTimestamp = time
+                    frameNumber &+= 1
+                    let packet = CapturedPacket(
+                        frameNumber: frameNumber,
+                        timestamp: time,
+                        originalLength: Int(Order.u32(fields, 24)),
+                        interfaceIndex: section.interfaceBase &+ local,
+                        linkType: interface.linkType,
+                        bytes: rest.extracting(28 ..< 28 + capturedLength))
+                    rest = rest.extracting(length ..< rest.byteCount)
+                    try body(packet)
+                } else {
+                    guard try packetWithOptions(Order.self, rest, known[local], local, section, clocks, &frameNumber, &previousTimestamp, body) else { break blocks }
+                    rest = rest.extracting(droppingFirst: length)
+                }
+            }
+            file.release(before: data.byteCount &- rest.byteCount)
+        }
+    }
+
+    /// A packet block of a run that has options after its data (or is damaged): with the walk's
+    /// checks of its length, which the fixed fields at least fit in. Delivers it as the walk would
+    /// and returns true; returns false, having read nothing, when the walk must read it.
+    @inline(never)
+    private func packetWithOptions<Order: CaptureByteOrder>(
+        _: Order.Type, _ rest: RawSpan, _ interface: PacketInterface, _ local: Int, _ section: Section, _ clocks: [Clock],
+        _ frame: inout Int, _ time: inout Timestamp, _ body: (CapturedPacket) throws -> Void
+    ) throws -> Bool {
+        let length = Int(Order.u32(rest, 4))
+        let capturedLength = Int(Order.u32(rest, 20))
+        guard length & 3 == 0, length >= 32, capturedLength <= length - 32, length <= rest.byteCount,
+              Int(Order.u32(rest, length - 4)) == length else { return false }
+        time = interface.timestamp(UInt64(Order.u32(rest, 12)) << 32 | UInt64(Order.u32(rest, 16))) { clocks[local] }
+        frame += 1
+        let options = PacketOptions(rest.extracting(28 + (capturedLength + 3) & ~3 ..< length - 4), section: section)
+        try body(CapturedPacket(
+            frameNumber: frame,
+            timestamp: time,
+            originalLength: Int(Order.u32(rest, 24)),
+            interfaceIndex: section.interfaceBase + local,
+            linkType: interface.linkType,
+            direction: options.direction,
+            bytes: rest.extracting(28 ..< 28 + capturedLength),
+            comment: options.comment))
+        return true
+    }
+
+    /// What a packet block's options say of the packet: its direction (epb_flags) and first comment.
+    struct PacketOptions: ~Escapable {
+        var direction = PacketDirection.unknown
+        var comment: RawSpan
+
+        /// `bytes` are the options, empty when the block has none (then nothing is read).
+        @_lifetime(copy bytes)
+        @inline(__always)
+        init(_ bytes: RawSpan, section: Section) {
+            comment = bytes.empty()
+            if !bytes.isEmpty { read(bytes, section: section) }
+        }
+
+        @_lifetime(self: copy bytes)
+        @inline(never)
+        private mutating func read(_ bytes: RawSpan, section: Section) {
+            var options = Options(bytes: bytes, section: section)
+            while let option = options.next() {
+                if option.code == 2 && option.value.count == 4 {
+                    direction = PacketDirection(rawValue: UInt8(section.u32(option.value, 0) & 3)) ?? .unknown
+                } else if option.code == 1 && comment.isEmpty {
+                    comment = option.value.head(option.value.firstIndex(of: 0) ?? option.value.count)
+                }
+            }
+        }
     }
 
     /// The options of a block body: code(2) length(2) value padded to 4, ended by opt_endofopt.
