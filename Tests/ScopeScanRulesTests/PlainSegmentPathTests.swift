@@ -13,10 +13,10 @@ import ScopeScanWire
 ///
 /// What proves the two paths equal is that comparison. The analyser has no counter of the packets
 /// the plain path took, so each test also counts the packets `PlainTCPSegment.recognise` accepts
-/// (and of those, the ones no rule's interest and no tracker check could claim on the interface
-/// they came by), and requires a good number: only a test whose input offers the plain path many
-/// packets can show it counts them as the full path does. Those counts are an upper bound of what
-/// the path took, not a measure of it.
+/// (and of those, the ones with global addresses and neither SYN nor RST, see `Offered`), and
+/// requires a good number: only a test whose input offers the plain path many packets can show it
+/// counts them as the full path does. Those counts are an upper bound of what the path took, not a
+/// measure of it: which of them it takes depends on the interface and the configuration.
 @Suite("The plain segment path counts what the full decode counts")
 struct PlainSegmentPathTests {
     /// Findings, summary, warnings and loopback verdicts as comparable text (as
@@ -432,10 +432,11 @@ struct PlainSegmentPathTests {
     func randomLoAndEth0() {
         let lo = CaptureInterface(index: 0, name: "lo", linkType: .ethernet, addresses: [InterfaceAddress(address: .v6(.loopback), prefixLength: 128)])
         let eth = CaptureInterface(index: 1, name: "eth0", linkType: .ethernet, addresses: [InterfaceAddress(address: .v6(IPv6Address("2001:db8::1")!), prefixLength: 64)])
-        // With the default rules, same-flow-multiple-interfaces is interested in every packet of a
-        // capture with two interfaces, so the plain path runs only under the configurations
-        // without it ("without loopback and multi-interface rules", "without the connection
-        // tracker" keeps it: it runs for the others).
+        // With two interfaces every packet has the multipleInterfaces trait, which
+        // same-flow-multiple-interfaces is interested in, and every packet on lo is onLoopback: the
+        // plain path runs here only under the configurations without those rules ("without
+        // loopback and multi-interface rules", "only syn-unanswered", "only the address rules",
+        // "no rule"); under the others this checks that it stays out of the way.
         let offered = Self.compareRandom(seed: 13, count: Self.packetsPerRun, interfaces: [lo, eth], zeroMACPercent: 40)
         #expect(offered.recognised >= Self.packetsPerRun / 2)
         #expect(offered.candidates >= Self.packetsPerRun * 4 / 10)
