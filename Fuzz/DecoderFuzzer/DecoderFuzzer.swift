@@ -8,7 +8,10 @@
 // decoder promises:
 //   * every view it hands out lies inside the frame;
 //   * address text round-trips through the parsers (RFC 5952 output is valid RFC 4291 input);
-//   * decoding in place (`decode(_:linkType:into:)`) gives what `decode(_:linkType:)` returns.
+//   * decoding in place (`decode(_:linkType:into:)`) gives what `decode(_:linkType:)` returns;
+//   * `PlainTCPSegment.recognise` keeps its contract with the decoder: where it returns a segment
+//     (of every input, read as Ethernet whatever the selector), the decode agrees field by field;
+//     it returns one for every frame the decoder finds of its shape; and none for another link type.
 //
 // Compiled together with Sources/ScopeScanWire/*.swift as a single module (see Fuzz/build.sh), so
 // it names the decoder's types directly and needs no import.
@@ -301,6 +304,63 @@ func summary(_ packet: DecodedPacket) -> [UInt64] {
     ]
 }
 
+/// Whether an optional view is present, as a plain `Bool` (as the tests' helper of the same name).
+func present<T: ~Escapable>(_ value: T?) -> Bool {
+    switch value {
+    case .some: return true
+    case .none: return false
+    }
+}
+
+/// `PlainTCPSegment.recognise`'s contract (its doc comment; `PlainTCPSegmentTests` checks the same
+/// on generated frames and fixtures): when it returns a segment, the full decode of the frame as
+/// Ethernet has an untagged 14-byte Ethernet link, no PKTAP or DLT_NULL, no error, TCP with the
+/// segment's flags and sequence number, no UDP, ICMP or quote, and IPv6 (version 6) or IPv4
+/// (version 4) alone with the segment's hop limit and first address bytes. And the converse: every
+/// frame the decoder finds of that shape (IPv6 with TCP right after the fixed header, or IPv4 TCP
+/// at fragment offset 0, with a TCP view and no error) is recognised.
+func checkPlainSegment(_ segment: PlainTCPSegment?, _ packet: DecodedPacket) {
+    var plain = false
+    if packet.link?.linkType == .ethernet, packet.link?.headerLength == 14, packet.error == nil, present(packet.tcp) {
+        if let ip = packet.ipv6 {
+            plain = packet.upperLayer == .tcp && ip.nextHeader == .tcp && packet.extensions?.upperLayerOffset == 0
+        } else if let ip = packet.ipv4 {
+            plain = ip.fragmentOffset == 0 && ip.proto == .tcp
+        }
+    }
+    guard let segment else {
+        precondition(!plain, "plain: recognise refused a frame the decoder finds plain (completeness)")
+        return
+    }
+    use(segment.sequenceNumber)
+    guard let link = packet.link else { fatalError("plain: segment recognised, decode has no link") }
+    precondition(link.linkType == .ethernet && link.headerLength == 14 && link.outerVLAN == 0 && link.innerVLAN == 0,
+                 "plain: link type \(link.linkType.rawValue), header length \(link.headerLength), VLANs \(link.outerVLAN)/\(link.innerVLAN)")
+    precondition(!present(link.pktap) && link.nullFamily == 0, "plain: PKTAP header or DLT_NULL family")
+    precondition(link.hasZeroMACs == segment.hasZeroMACs, "plain: hasZeroMACs \(link.hasZeroMACs), segment \(segment.hasZeroMACs)")
+    precondition(link.networkProtocol == (segment.ipVersion == 6 ? .ipv6 : .ipv4), "plain: network protocol \(link.networkProtocol.rawValue) for version \(segment.ipVersion)")
+    if let error = packet.error { fatalError("plain: segment recognised, decode stopped: \(error)") }
+    guard let tcp = packet.tcp else { fatalError("plain: segment recognised, decode has no TCP") }
+    precondition(tcp.flags == segment.flags && tcp.sequenceNumber == segment.sequenceNumber,
+                 "plain: TCP flags \(tcp.flags.rawValue)/seq \(tcp.sequenceNumber), segment \(segment.flags.rawValue)/\(segment.sequenceNumber)")
+    precondition(!present(packet.udp) && !present(packet.icmpv4) && !present(packet.icmpv6) && !present(packet.quoted), "plain: UDP, ICMP or a quote beside TCP")
+    precondition(packet.upperLayer == .tcp, "plain: upper layer \(packet.upperLayer?.rawValue ?? 0xff)")
+    switch segment.ipVersion {
+    case 6:
+        guard let ip = packet.ipv6, !present(packet.ipv4) else { fatalError("plain: version 6, but decode has no IPv6 alone") }
+        precondition(ip.hopLimit == segment.hopLimit && ip.header.u8(8) == segment.sourceFirstByte && ip.header.u8(24) == segment.destinationFirstByte,
+                     "plain: IPv6 hop limit or first address bytes differ")
+        precondition(ip.nextHeader == .tcp && packet.extensions?.upperLayerOffset == 0, "plain: IPv6 with extension headers")
+    case 4:
+        guard let ip = packet.ipv4, !present(packet.ipv6) else { fatalError("plain: version 4, but decode has no IPv4 alone") }
+        precondition(ip.ttl == segment.hopLimit && ip.header.u8(12) == segment.sourceFirstByte && ip.header.u8(16) == segment.destinationFirstByte,
+                     "plain: IPv4 TTL or first address bytes differ")
+        precondition(ip.fragmentOffset == 0 && ip.proto == .tcp, "plain: IPv4 later fragment or not TCP")
+    default:
+        fatalError("plain: IP version \(segment.ipVersion)")
+    }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size >= 2 else { return 0 }
@@ -313,6 +373,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var inPlace = DecodedPacket()
     PacketDecoder.decode(frame, linkType: linkType, into: &inPlace)
     precondition(summary(inPlace) == summary(packet), "decode(into:) differs from decode()")
+
+    // The plain segment's contract: of the frame as Ethernet whatever the selector (the decode
+    // above when it chose Ethernet), and no segment under any other link type.
+    let segment = PlainTCPSegment.recognise(frame, linkType: .ethernet)
+    if linkType == .ethernet {
+        checkPlainSegment(segment, packet)
+    } else {
+        precondition(PlainTCPSegment.recognise(frame, linkType: linkType) == nil, "plain: recognised under link type \(linkType.rawValue)")
+        checkPlainSegment(segment, PacketDecoder.decode(frame, linkType: .ethernet))
+    }
 
     // The same bytes read as a bare IP packet (LINKTYPE_RAW), the path decodeIP offers callers.
     let ip = PacketDecoder.decodeIP(frame)
