@@ -25,7 +25,7 @@ public final class Analyzer {
         return merged
     }
     /// Everything of the summary but the per-packet counts (flows, findings, PKTAP interfaces…).
-    private var counts = AnalysisSummary()
+    var counts = AnalysisSummary()
     private var path = PacketPath()
     private var interfaceFacts: [InterfaceFacts] = []
     /// Packets per file interface, but for the run still counted in `path`.
@@ -244,20 +244,13 @@ public final class Analyzer {
         if advance { advanceTimers(to: time) }
     }
 
-    /// The path of an ordinary TCP segment: one that no rule and not the connection tracker would
-    /// look at, on an interface whose loopback verdict the packet cannot change. Such a packet
-    /// only counts, so it needs no `DecodedPacket`: `PlainTCPSegment` reads the few facts that
-    /// decide it (docs/performance.md, "The plain segment path"). Returns false, having changed
-    /// nothing, for every other packet, which then takes the full path below; what this counts is
-    /// what the full path counts for the same packet (`PlainSegmentPathTests` compares the two on
-    /// every fixture and on random traffic).
-    ///
-    /// The conditions are those under which `analyse(_:decoded:countingPacket:)` calls nothing
-    /// out of line but the timers: an Ethernet frame (so no PKTAP name and no DLT_NULL family),
-    /// no revocation pending (the interface is named, or already shown to be no loopback), no
-    /// trait any rule is interested in (so global unicast addresses for IPv6, see
-    /// `PacketTraits`), neither SYN nor RST, and a sequence number the continuation filter does
-    /// not hold.
+    /// The path of an ordinary TCP segment, one no rule, no tracker and no loopback judgement
+    /// would look at: it only counts, so it needs no `DecodedPacket`, only the facts
+    /// `PlainTCPSegment` reads. Returns false, having changed nothing, for every other packet,
+    /// which takes the full path; the counts are the full path's (`PlainSegmentPathTests`). The
+    /// conditions are those under which the full path calls nothing out of line but the timers:
+    /// Ethernet (no PKTAP name, no DLT_NULL family), no revocation pending, no trait a rule wants
+    /// (so global unicast IPv6 addresses), neither SYN nor RST, not in the continuation filter.
     @inline(__always)
     private func analysePlain(_ captured: CapturedPacket) -> Bool {
         guard plainSegmentPath, let segment = PlainTCPSegment.recognise(captured.span, linkType: captured.linkType) else { return false }
@@ -429,31 +422,10 @@ public final class Analyzer {
 
     public func addWarning(_ warning: String) { counts.warnings.append(warning) }
 
-    /// Kernel drops tied to frames (or to none), kept until `finish` attaches them to findings.
-    private var kernelDrops: [KernelDropRecord] = []
+    /// Kernel drops tied to frames (or to none), kept until `finish` attaches them to findings
+    /// (`noteKernelDrops`, in KernelDrops.swift).
+    var kernelDrops: [KernelDropRecord] = []
     static let maximumKernelDrops = 100_000
-
-    /// Takes drops the kernel reported (live capture with `--kernel-drops`); at most 100,000 are
-    /// kept, further ones are counted in a warning.
-    /// `alreadyDropped`: drops the source counted but did not keep (its own cap).
-    public func noteKernelDrops(_ drops: [KernelDropRecord], alreadyDropped: Int = 0) {
-        let room = Self.maximumKernelDrops - kernelDrops.count
-        if alreadyDropped > 0 {
-            if counts.kernelDropsNotKept == 0 {
-                counts.warnings.append("more than \(Self.maximumKernelDrops) kernel drops; further ones are counted, not tied to findings")
-            }
-            counts.kernelDropsNotKept += alreadyDropped
-            counts.kernelDrops += alreadyDropped
-        }
-        if drops.count > room {
-            if counts.kernelDropsNotKept == 0 {
-                counts.warnings.append("more than \(Self.maximumKernelDrops) kernel drops; further ones are counted, not tied to findings")
-            }
-            counts.kernelDropsNotKept += drops.count - max(room, 0)
-        }
-        kernelDrops += drops.prefix(max(room, 0))
-        counts.kernelDrops += drops.count
-    }
 
     /// Interfaces (the first 64 by bit, the others in `revocations`) whose provisional loopback
     /// verdict the traffic revoked, and why.

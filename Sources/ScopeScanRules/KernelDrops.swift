@@ -131,3 +131,27 @@ public struct RouteNote: Sendable, Hashable {
         return text + (table.map { ", table \($0)" } ?? "")
     }
 }
+
+extension Analyzer {
+    /// Takes drops the kernel reported (live capture with `--kernel-drops`); at most 100,000 are
+    /// kept, further ones are counted in a warning.
+    /// `alreadyDropped`: drops the source counted but did not keep (its own cap).
+    public func noteKernelDrops(_ drops: [KernelDropRecord], alreadyDropped: Int = 0) {
+        let room = Self.maximumKernelDrops - kernelDrops.count
+        if alreadyDropped > 0 {
+            if counts.kernelDropsNotKept == 0 {
+                counts.warnings.append("more than \(Self.maximumKernelDrops) kernel drops; further ones are counted, not tied to findings")
+            }
+            counts.kernelDropsNotKept += alreadyDropped
+            counts.kernelDrops += alreadyDropped
+        }
+        if drops.count > room {
+            if counts.kernelDropsNotKept == 0 {
+                counts.warnings.append("more than \(Self.maximumKernelDrops) kernel drops; further ones are counted, not tied to findings")
+            }
+            counts.kernelDropsNotKept += drops.count - max(room, 0)
+        }
+        kernelDrops += drops.prefix(max(room, 0))
+        counts.kernelDrops += drops.count
+    }
+}
