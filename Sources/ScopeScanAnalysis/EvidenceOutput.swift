@@ -67,7 +67,10 @@ public struct EvidenceOutput {
     /// `capturePath` is read again; `displayName` is what the report and comments call the input
     /// (the file's name for analyze, "live capture on lo, eth0" for capture and probe).
     /// `progress` hears of every packet of the pass and of the hash while it is waited for.
-    public func write(capturePath: String, displayName: String? = nil, findings: [Finding], analyzer: Analyzer, progress: EvidenceProgress? = nil) throws {
+    /// `digest`: the hash of `capturePath`, when the caller started it earlier (during the
+    /// analysis); otherwise it starts here, beside this pass.
+    public func write(capturePath: String, displayName: String? = nil, findings: [Finding], analyzer: Analyzer, progress: EvidenceProgress? = nil, digest started: FileDigest? = nil) throws {
+        precondition(started.map { $0.path == capturePath } ?? true, "the digest started is of another file")
         var prepared = self
         try prepared.prepare()
         guard let files = prepared.files else { return }
@@ -76,7 +79,7 @@ public struct EvidenceOutput {
         // The digest is computed on another thread while this pass reads the same file. The
         // evidence's section header, written first, holds a placeholder of the digest's length,
         // overwritten once the digest is known (the file is renamed into place only after that).
-        let hashing = FileDigest(path: capturePath)
+        let hashing = started ?? FileDigest(path: capturePath)
         let plan = EvidencePlan(findings: findings)
         let perRule = analyzer.summary.findingsByRule.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         let commentHead = "scopescan \(ScopeScanVersion.current) evidence from \(name) (sha256 "

@@ -16,10 +16,14 @@ public enum EvidenceWriter {
         var sketches: [Int: PacketSketch] = [:]
         let writer = try evidence.map { file throws(CaptureError) in try PcapngWriter(descriptor: file.descriptor, path: file.path, comment: sectionComment, application: "scopescan") }
         var interfaceIDs: [Int: Int] = [:]
-        let wanted = plan.frames
+        // The frames wanted, in order, and the next one: frame numbers only grow during a pass, so
+        // each packet is one comparison (a set's look-up hashed every frame number of the file).
+        let wanted = plan.frames.sorted()
+        var next = 0
         _ = try source.forEachPacket { packet in
             eachPacket(packet)
-            guard wanted.contains(packet.frameNumber) else { return }
+            while next < wanted.count && wanted[next] < packet.frameNumber { next += 1 }
+            guard next < wanted.count && wanted[next] == packet.frameNumber else { return }
             let interface = source.interfaces[packet.interfaceIndex]
             let decoded = PacketDecoder.decode(packet.span, linkType: packet.linkType)
             sketches[packet.frameNumber] = PacketSketch(frame: packet.frameNumber, time: packet.timestamp, interface: interface.name, packet: decoded)

@@ -114,6 +114,10 @@ struct Analyze: ParsableCommand {
                 unreadable = true
                 continue
             }
+            // A file read in place is hashed for the report and the evidence while it is analysed,
+            // on the other core (the hash of 139 MB takes longer than its analysis); a stream's
+            // private copy is complete only after the analysis, and is hashed then.
+            let digest = wantsEvidence && source.copyPath == nil ? FileDigest(path: source.name) : nil
             let (analyzer, findings) = try Self.analyse(source, configuration: ruleOptions.configuration, filter: filter, limit: packetLimit, progress: ProgressLine(path: source.name))
             if wantsEvidence {
                 // A stream is read again from its private copy; the report names the input as given.
@@ -121,7 +125,7 @@ struct Analyze: ParsableCommand {
                 let capturePath = source.copyPath ?? source.name
                 let progress = ProgressLine(evidenceFrom: capturePath, path: source.name)
                 defer { progress?.finish() }
-                try evidenceOutput.write(capturePath: capturePath, displayName: displayName, findings: findings, analyzer: analyzer, progress: progress?.evidenceProgress)
+                try evidenceOutput.write(capturePath: capturePath, displayName: displayName, findings: findings, analyzer: analyzer, progress: progress?.evidenceProgress, digest: digest)
             }
             for finding in findings {
                 worst = max(worst ?? finding.severity, finding.severity)
