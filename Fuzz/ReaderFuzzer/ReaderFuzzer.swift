@@ -5,6 +5,9 @@
 //   * classic pcap: reads it with the plain-record fast path and with pcap_next_ex alone
 //     (`readsPlainRecords: false`), and requires the same packets (frame, time, lengths,
 //     interface, bytes) and the same warnings: libpcap is the oracle for the fast path;
+//   * pcapng: reads it with the packet-run loop and with the block walk alone
+//     (`readsPacketRuns: false`), twice each, and requires the same packets (direction and comment
+//     too), warnings and interfaces: the walk is the oracle for the loop;
 //   * any capture: checks what the reader hands out (frame numbers increase, each packet names an
 //     interface the reader describes, its bytes can be read end to end), runs the whole analysis
 //     as `scopescan analyze` does (`CaptureAnalysis.run`, every rule) and formats each finding,
@@ -39,7 +42,9 @@ struct Delivered: Equatable, CustomStringConvertible {
     var originalLength: Int
     var interface: Int
     var linkType: UInt32
+    var direction: UInt8
     var bytes: [UInt8]
+    var comment: [UInt8]
 
     init(_ packet: CapturedPacket) {
         frame = packet.frameNumber
@@ -47,7 +52,9 @@ struct Delivered: Equatable, CustomStringConvertible {
         originalLength = packet.originalLength
         interface = packet.interfaceIndex
         linkType = packet.linkType.rawValue
+        direction = packet.direction.rawValue
         bytes = Array(packet.bytes)
+        comment = Array(packet.comment)
     }
 
     var description: String { "frame \(frame) t=\(nanoseconds) len \(originalLength) caplen \(bytes.count) if \(interface) dlt \(linkType)" }
@@ -93,6 +100,21 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if a.packets != b.packets || a.warnings != b.warnings {
             let first = zip(a.packets, b.packets).first { $0 != $1 }
             fatalError("plain-record path differs from pcap_next_ex: \(a.packets.count) vs \(b.packets.count) packets, first difference \(first.map { "\($0.0) / \($0.1)" } ?? "-"), warnings \(a.warnings) / \(b.warnings)")
+        }
+    }
+
+    if format == .pcapng {
+        // The packet-run loop must deliver exactly what the block walk delivers, on both passes
+        // (the second starts knowing the interfaces the first described).
+        guard let runs = try? PcapngReader(path: inputPath, readsPacketRuns: true),
+              let walk = try? PcapngReader(path: inputPath, readsPacketRuns: false) else { return 0 }
+        for pass in 1 ... 2 {
+            let a = readAll(runs), b = readAll(walk)
+            guard let a, let b else { fatalError("a reader threw without a body error") }
+            if a.packets != b.packets || a.warnings != b.warnings || runs.interfaces != walk.interfaces || runs.describedInterfacesLate != walk.describedInterfacesLate {
+                let first = zip(a.packets, b.packets).first { $0 != $1 }
+                fatalError("pass \(pass): packet runs differ from the block walk: \(a.packets.count) vs \(b.packets.count) packets, first difference \(first.map { "\($0.0) / \($0.1)" } ?? "-"), warnings \(a.warnings) / \(b.warnings), \(runs.interfaces.count) / \(walk.interfaces.count) interfaces")
+            }
         }
     }
 
