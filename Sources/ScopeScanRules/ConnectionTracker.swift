@@ -201,14 +201,14 @@ public final class ConnectionTracker {
     @inline(__always)
     static func filterSlot(_ sequence: UInt32) -> Int { Int(sequence & UInt32(filterSize - 1)) }
 
-    /// Whether a TCP segment may be an open attempt's next segment. Bytes 6 and 7 of the header
-    /// are the low 16 bits of its sequence number, read without composing the whole field.
+    /// Whether a TCP segment may be an open attempt's next segment: its sequence number hits a
+    /// slot of the filter. The view keeps the number as a word read at validation (a shift here).
     @inline(__always)
     func mayContinue(_ segment: borrowing TCPHeaderView) -> Bool {
-        continuationFilter[Int(segment.header.be16(6)) & (Self.filterSize - 1)] != 0
+        mayContinue(sequenceNumber: segment.sequenceNumber)
     }
 
-    /// The same for a segment known by its sequence number.
+    /// The same for a segment known by its sequence number (the plain segment path).
     @inline(__always)
     func mayContinue(sequenceNumber: UInt32) -> Bool {
         continuationFilter[Self.filterSlot(sequenceNumber)] != 0
