@@ -71,7 +71,8 @@ let package = Package(
             ],
             swiftSettings: safety
         ),
-        .testTarget(name: "ScopeScanWireTests", dependencies: ["ScopeScanWire"], swiftSettings: testSettings),
+        // ScopeScanCapture reads the fixtures whose frames some Wire tests decode.
+        .testTarget(name: "ScopeScanWireTests", dependencies: ["ScopeScanWire", "ScopeScanCapture"], swiftSettings: testSettings),
         .testTarget(name: "ScopeScanPacketsTests", dependencies: ["ScopeScanPackets"], swiftSettings: testSettings),
         .testTarget(name: "ScopeScanReportTests", dependencies: ["ScopeScanReport", "ScopeScanRules", "ScopeScanWire", "ScopeScanPackets"], swiftSettings: testSettings),
         .testTarget(name: "ScopeScanKernelTests", dependencies: ["ScopeScanKernel", "ScopeScanWire", "ScopeScanPackets", "ScopeScanCapture"], swiftSettings: testSettings),

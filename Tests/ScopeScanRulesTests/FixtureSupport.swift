@@ -18,6 +18,34 @@ func analyse(_ name: String, configuration: RuleConfiguration = RuleConfiguratio
     return (analysis.findings, analysis.analyzer.summary)
 }
 
+/// An analysis as comparable text: every finding (with its facts), the summary, the warnings and
+/// the loopback verdicts. Two analysers that agree on these print the same (details are tuples,
+/// so findings are not Equatable). The differential tests compare analysers with it.
+func analysisOutcome(_ analyzer: Analyzer, findings: [Finding]? = nil) -> [String] {
+    let findings = (findings ?? analyzer.finish()).map { f in
+        "\(f.rule) \(f.severity) \(f.firstTime.nanoseconds)-\(f.lastTime.nanoseconds) \(f.interfaceIndex ?? -1) \(f.interface ?? "-") \(f.flow.map { "\($0)" } ?? "-") | \(f.summary) | \(f.details) | \(f.facts) | \(f.frames) \(f.count) \(f.related)"
+    }
+    let s = analyzer.summary
+    let summary = "\(s.packets) \(s.analysed) \(s.ipv4) \(s.ipv6) \(s.decodeErrors) \(s.connectionAttempts) \(s.flowsEvicted) \(s.peakFlowsTracked) \(String(describing: s.firstTime)) \(String(describing: s.lastTime)) \(s.findingsByRule.sorted { $0.key < $1.key }) \(s.suppressedByRule.sorted { $0.key < $1.key }) \(s.packetsByInterface.sorted { $0.key < $1.key })"
+    let verdicts = analyzer.interfaces.loopbackVerdicts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+    return findings + [summary] + s.warnings + verdicts
+}
+
+/// SplitMix64: the same random packets on every run.
+struct SplitMix64 {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
+    mutating func pick<T>(_ list: [T]) -> T { list[below(list.count)] }
+}
+
 /// What a test expects of one finding.
 struct Expected: CustomStringConvertible, Sendable {
     var rule: String

@@ -19,18 +19,6 @@ import ScopeScanWire
 /// measure of it: which of them it takes depends on the interface and the configuration.
 @Suite("The plain segment path counts what the full decode counts")
 struct PlainSegmentPathTests {
-    /// Findings, summary, warnings and loopback verdicts as comparable text (as
-    /// `RuleInterestTests.outcome`, with the warnings and verdicts added).
-    static func outcome(_ analyzer: Analyzer, findings: [Finding]? = nil) -> [String] {
-        let findings = (findings ?? analyzer.finish()).map { f in
-            "\(f.rule) \(f.severity) \(f.firstTime.nanoseconds)-\(f.lastTime.nanoseconds) \(f.interfaceIndex ?? -1) \(f.interface ?? "-") \(f.flow.map { "\($0)" } ?? "-") | \(f.summary) | \(f.details) | \(f.facts) | \(f.frames) \(f.count) \(f.related)"
-        }
-        let s = analyzer.summary
-        let summary = "\(s.packets) \(s.analysed) \(s.ipv4) \(s.ipv6) \(s.decodeErrors) \(s.connectionAttempts) \(s.flowsEvicted) \(s.peakFlowsTracked) \(String(describing: s.firstTime)) \(String(describing: s.lastTime)) \(s.findingsByRule.sorted { $0.key < $1.key }) \(s.suppressedByRule.sorted { $0.key < $1.key }) \(s.packetsByInterface.sorted { $0.key < $1.key })"
-        let verdicts = analyzer.interfaces.loopbackVerdicts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
-        return findings + [summary] + s.warnings + verdicts
-    }
-
     static func makeAnalyzer(_ configuration: RuleConfiguration, plain: Bool) -> Analyzer {
         Analyzer(configuration: configuration, offeringEveryPacket: false, plainSegmentPath: plain)
     }
@@ -72,7 +60,7 @@ struct PlainSegmentPathTests {
     static func analyse(_ path: String, interfaceName: String?, configuration: RuleConfiguration, plain: Bool) throws -> [String] {
         let source = try CaptureFile.open(path: path, interfaceName: interfaceName)
         let analysis = try CaptureAnalysis.run(source, filter: nil, makeAnalyzer: { makeAnalyzer(configuration, plain: plain) })
-        return outcome(analysis.analyzer, findings: analysis.findings)
+        return analysisOutcome(analysis.analyzer, findings: analysis.findings)
     }
 
     /// The frames of a capture `PlainTCPSegment.recognise` accepts.
@@ -109,21 +97,6 @@ struct PlainSegmentPathTests {
     }
 
     // MARK: Random traffic
-
-    /// SplitMix64: the same random packets on every run.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-        mutating func pick<T>(_ list: [T]) -> T { list[below(list.count)] }
-    }
 
     enum Address {
         case v6([UInt8])
@@ -188,7 +161,7 @@ struct PlainSegmentPathTests {
     /// header, UDP, an ICMPv6 error quoting an open SYN). Time advances by random gaps, some of
     /// seconds and minutes, so timers, timeouts and idle expiry fire between packets.
     struct Traffic {
-        var random: Random
+        var random: SplitMix64
         let interfaces: Int
         /// Percent of conversations with zero MACs (Linux lo as Ethernet).
         let zeroMACPercent: Int
@@ -200,7 +173,7 @@ struct PlainSegmentPathTests {
         var time: Int64 = 1_700_000_000_000_000_000
 
         init(seed: UInt64, interfaces: Int, zeroMACPercent: Int, loopbackLike: Bool = false) {
-            random = Random(state: seed)
+            random = SplitMix64(state: seed)
             self.interfaces = interfaces
             self.zeroMACPercent = loopbackLike ? 100 : zeroMACPercent
             self.loopbackLike = loopbackLike
@@ -388,7 +361,7 @@ struct PlainSegmentPathTests {
                     for analyzer in analyzers { analyzer.analyse(packet) }
                 }
             }
-            let full = outcome(analyzers[0]), plain = outcome(analyzers[1])
+            let full = analysisOutcome(analyzers[0]), plain = analysisOutcome(analyzers[1])
             // Findings to compare: every configuration with a rule finds something in this traffic.
             let findings = analyzers[0].summary.findingsByRule.values.reduce(0, +)
             if configuration.enabledRules?.isEmpty != true {

@@ -7,23 +7,14 @@ import ScopeScanWire
 
 /// The analyser calls a rule only for packets with a trait the rule declares interest in
 /// (`Rule.interest`). These tests run the same packets through an analyser that offers every
-/// packet to every rule, as before, and expect the very same findings and summary.
+/// packet to every rule, as before, and expect the very same findings, summary, warnings and
+/// loopback verdicts (`analysisOutcome`).
 @Suite("Rules are offered every packet they can act on")
 struct RuleInterestTests {
-    /// Findings and summary as comparable text (details are tuples, so not Equatable).
-    func outcome(_ analyzer: Analyzer, findings: [Finding]? = nil) -> [String] {
-        let findings = (findings ?? analyzer.finish()).map { f in
-            "\(f.rule) \(f.severity) \(f.firstTime.nanoseconds)-\(f.lastTime.nanoseconds) \(f.interfaceIndex ?? -1) \(f.interface ?? "-") \(f.flow.map { "\($0)" } ?? "-") | \(f.summary) | \(f.details) | \(f.frames) \(f.count) \(f.related)"
-        }
-        let s = analyzer.summary
-        let summary = "\(s.packets) \(s.analysed) \(s.ipv4) \(s.ipv6) \(s.decodeErrors) \(s.connectionAttempts) \(s.flowsEvicted) \(s.peakFlowsTracked) \(String(describing: s.firstTime)) \(String(describing: s.lastTime)) \(s.findingsByRule.sorted { $0.key < $1.key }) \(s.suppressedByRule.sorted { $0.key < $1.key }) \(s.packetsByInterface.sorted { $0.key < $1.key })"
-        return findings + [summary]
-    }
-
     func analyse(_ path: String, offeringEveryPacket: Bool) throws -> [String] {
         let source = try CaptureFile.open(path: path)
         let analysis = try CaptureAnalysis.run(source, filter: nil, makeAnalyzer: { Analyzer(configuration: RuleConfiguration(), offeringEveryPacket: offeringEveryPacket) })
-        return outcome(analysis.analyzer, findings: analysis.findings)
+        return analysisOutcome(analysis.analyzer, findings: analysis.findings)
     }
 
     @Test("every fixture")
@@ -39,20 +30,6 @@ struct RuleInterestTests {
         #expect(checked >= 20)
     }
 
-    /// SplitMix64: the same random packets on every run.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func pick<T>(_ list: [T]) -> T { list[below(list.count)] }
-    }
-
     static let v6Addresses: [IPv6Address] = [
         "::1", "::", "fe80::1", "fe80::a:1", "fe80::a:2", "fe80:3::5", "::ffff:192.0.2.7", "2001:db8::1", "2001:db8::2",
         "fd00::7", "ff02::1", "ff02::1:ff00:2", "ff05::2", "fec0::1", "2001:db8:9::1",
@@ -63,7 +40,7 @@ struct RuleInterestTests {
     func be32(_ v: UInt32) -> [UInt8] { be16(Int(v >> 16)) + be16(Int(v & 0xffff)) }
     func bytes(_ a: IPv6Address) -> [UInt8] { PacketBuilder.be64(a.high) + PacketBuilder.be64(a.low) }
 
-    func tcp(_ r: inout Random, sport: Int, dport: Int) -> [UInt8] {
+    func tcp(_ r: inout SplitMix64, sport: Int, dport: Int) -> [UInt8] {
         let flags = r.pick([0x02, 0x02, 0x12, 0x04, 0x14, 0x10, 0x18, 0x11])
         return be16(sport) + be16(dport) + be32(UInt32(r.below(4))) + be32(0) + [0x50, UInt8(flags), 0xff, 0xff, 0, 0, 0, 0]
     }
@@ -73,7 +50,7 @@ struct RuleInterestTests {
     }
 
     /// A random Ethernet frame: TCP, UDP, ICMPv6 errors quoting TCP, Neighbor Discovery, echo, or IPv4.
-    func randomFrame(_ r: inout Random) -> [UInt8] {
+    func randomFrame(_ r: inout SplitMix64) -> [UInt8] {
         let zeroMACs = r.below(4) == 0
         var frame: [UInt8] = zeroMACs ? Array(repeating: 0, count: 12) : [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1]
         let source = r.pick(Self.v6Addresses), destination = r.pick(Self.v6Addresses)
@@ -102,7 +79,7 @@ struct RuleInterestTests {
 
     /// The same random packets through both analysers, over `interfaces` (picked per packet).
     func compareRandom(seed: UInt64, count: Int, interfaces: [CaptureInterface]) {
-        var random = Random(state: seed)
+        var random = SplitMix64(state: seed)
         let analyzers = [Analyzer(configuration: RuleConfiguration(), offeringEveryPacket: true), Analyzer(configuration: RuleConfiguration(), offeringEveryPacket: false)]
         for analyzer in analyzers { analyzer.updateInterfaces(interfaces) }
         var time: Int64 = 1_700_000_000_000_000_000
@@ -115,7 +92,7 @@ struct RuleInterestTests {
                 for analyzer in analyzers { analyzer.analyse(packet) }
             }
         }
-        let offered = outcome(analyzers[0]), filtered = outcome(analyzers[1])
+        let offered = analysisOutcome(analyzers[0]), filtered = analysisOutcome(analyzers[1])
         #expect(offered.count > 1)
         #expect(filtered == offered)
     }
