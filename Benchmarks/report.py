@@ -3,8 +3,8 @@
 
     report.py OUT_DIR PACKETS
 
-Reads OUT_DIR/analyze-N.json, startup-N.json, reference-N.json and decode-N.json (hyperfine
---export-json, one per round), rss-*.txt (GNU time "%M %e"), rss-synflood.out (the flood's summary),
+Reads OUT_DIR/analyze-N.json (interleave.py), startup-N.json, reference-N.json and decode-N.json
+(hyperfine --export-json; all four one per round, in hyperfine's format), rss-*.txt (GNU time "%M %e"), rss-synflood.out (the flood's summary),
 decode-json.bytes, alloc*.txt, live.txt, kernel-drops.txt and machine.txt, and prints Markdown: the
 medians side by side, the ratios the targets are stated in, and PASS or FAIL for each.
 """
@@ -87,12 +87,32 @@ def fastest(name):
     return r["min"] if r else None
 
 
+def paired(first, second):
+    """The median of first's time over second's in the same pass, over every pass of every round
+    (interleave.py's exports keep each command's times in pass order); None without such passes."""
+    ratios = []
+    for name in sorted(os.listdir(out)):
+        if re.fullmatch(r"analyze-\d+\.json", name):
+            export = json.load(open(os.path.join(out, name)))
+            times = {r["command"]: r["times"] for r in export["results"]}
+            if export.get("interleaved") and first in times and second in times:
+                ratios += [a / b for a, b in zip(times[first], times[second])]
+    if not ratios:
+        return None
+    ratios.sort()
+    middle = len(ratios) // 2
+    return ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
+
+
 def ratio(label, a, b, limit, names):
-    """a / b ≤ limit, with the fastest runs' ratio beside the medians'."""
+    """a / b ≤ limit, with the fastest runs' ratio and the median of the runs' ratios pass by pass
+    beside the medians'."""
     if a is None or b is None:
         return
     fa, fb = fastest(names[0]), fastest(names[1])
-    check(label, a / b <= limit, f"{a / b:.2f}× ({ms(a)} vs {ms(b)}; fastest runs {fa / fb:.2f}×)")
+    pass_by_pass = paired(*names)
+    by_pass = f"; pass by pass {pass_by_pass:.2f}×" if pass_by_pass else ""
+    check(label, a / b <= limit, f"{a / b:.2f}× ({ms(a)} vs {ms(b)}; fastest runs {fa / fb:.2f}×{by_pass})")
 
 
 ratio("analyze ≤ 3× the bare walk (pcap)", pcap, walk, 3.0, ("scopescan analyze (pcap)", "bare walk (C, mapped file, record headers)"))

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # scopescan benchmarks (docs/performance.md): generates the inputs, builds release, times every
-# command side by side with hyperfine, measures peak memory and allocations, and prints one table
-# with medians, the ratios the targets of issue 20 are stated in, and PASS/FAIL for each.
+# command side by side (by turns, interleave.py; hyperfine for start-up and the slow references),
+# measures peak memory and allocations, and prints one table with medians, the ratios the targets
+# of issue 20 are stated in, and PASS/FAIL for each.
 #
 #   Benchmarks/run.sh                 everything (under 10 minutes; the first run also generates
 #                                     the inputs, about a minute)
 #   Benchmarks/run.sh --quick         3 runs per round and 3 rounds, no tshark, no valgrind
-#   Benchmarks/run.sh --runs 10       runs per round of the timed commands (default 6, 5 rounds)
+#   Benchmarks/run.sh --runs 10       passes per round over the timed commands (default 6, 5 rounds)
 #   Benchmarks/run.sh --rounds 3      rounds (default 5)
 #   Benchmarks/run.sh --no-tshark     skip tshark, the slowest reference
 #   Benchmarks/run.sh --no-alloc      skip the valgrind allocation check
@@ -18,7 +19,7 @@
 #
 # Inputs are generated once into Benchmarks/out/ (gitignored) with a fixed generator; they are
 # remade when the generator changes. Results: Benchmarks/out/results.md (the table), *.json
-# (hyperfine), machine.txt (what else was running). Measure on an otherwise idle machine: the
+# (hyperfine's format), machine.txt (what else was running). Measure on an otherwise idle machine: the
 # script prints the busiest other processes first so you can tell, and the table lists any other
 # process that used more than 10% of a CPU while the timings ran.
 set -euo pipefail
@@ -150,11 +151,13 @@ top -b -d 1 -w 200 | awk '$1 ~ /^[0-9]+$/ && $9 + 0 > 10 && $12 !~ /^(scopescan|
 SAMPLER=$!
 trap 'kill $SAMPLER 2>/dev/null || true' EXIT
 
-# Each command runs several times in all, spread over ROUNDS hyperfine runs of every command in
-# turn (each with one warm-up run): a burst of activity elsewhere then slows a run or two of every
-# command instead of all the runs of one of them. report.py takes the median of all the runs. The
-# commands of the targets (tens of milliseconds) run RUNS times per round, the slow references
-# (seconds) and the decode once per round.
+# The commands of the targets (tens of milliseconds) run by turns: each round is RUNS passes, a
+# pass runs every command once in a shuffled order, after one warm-up pass (interleave.py, which
+# writes hyperfine's JSON). A slow stretch of the machine then slows one run of several commands
+# instead of all the runs of one of them, which in hyperfine's runs, all of one command before the
+# next, moved a ratio of two medians by up to 15%. report.py takes the median of all the runs. The
+# start-up runs (milliseconds) and the slow references (seconds) use hyperfine, the references and
+# the decode once per round.
 HF=(hyperfine -N --warmup 1 --style basic)
 
 # --- everything side by side, in one hyperfine run per round ------------------------------------------
@@ -184,7 +187,8 @@ slow=(-n "TZ=UTC tcpdump -nr" "env TZ=UTC tcpdump -nr $PCAP")
 [[ $TSHARK == 1 ]] && slow+=(-n "tshark -q -z expert" "tshark -r $PCAP -q -z expert")
 for round in $(seq "$ROUNDS"); do
     echo "-- round $round of $ROUNDS" >&2
-    "${HF[@]}" --runs "$RUNS" --export-json "$OUT/analyze-$round.json" "${fast[@]}" >&2
+    # By turns: one run of each command per pass, in a shuffled order (Benchmarks/interleave.py).
+    $PY Benchmarks/interleave.py --runs "$RUNS" --seed "$round" --export-json "$OUT/analyze-$round.json" "${fast[@]}" >&2
     # Start-up: milliseconds each, so many more runs.
     hyperfine -N --warmup 5 --style basic --runs $((RUNS * 10)) --export-json "$OUT/startup-$round.json" -n "scopescan analyze (1 packet: start-up)" "$BIN analyze $OUT/one.pcap" >&2
     "${HF[@]}" --runs 1 --export-json "$OUT/reference-$round.json" "${slow[@]}" >&2
