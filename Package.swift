@@ -84,9 +84,3 @@ let package = Package(
         .testTarget(name: "scopescanTests", dependencies: ["scopescan"], exclude: ["Golden"], swiftSettings: testSettings),
     ]
 )
-
-// SHA-256 of the input, which the report and the evidence file name it by: OpenSSL's libcrypto
-// (Debian: libssl-dev), chosen over swift-crypto by build time and speed (docs/performance.md,
-// "SHA-256"). Added after the list so that the hash's whole dependency reads in one place.
-package.targets.append(.systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]))
-for target in package.targets where target.name == "ScopeScanCapture" { target.dependencies.append("COpenSSL") }

@@ -43,18 +43,18 @@ build_reader() {
     printf 'module CKernelDrops {\n    header "%s/Sources/CKernelDrops/include/kernel_drops.h"\n    export *\n}\n' "$PWD" > "$modules/CKernelDrops/module.modulemap"
     for module in ScopeScanSystem ScopeScanWire ScopeScanPackets ScopeScanCapture ScopeScanRules ScopeScanReport ScopeScanKernel ScopeScanAnalysis; do
         echo "== $SWIFTC $opt $module" >&2
-        local common=("${FLAGS[@]}" "$opt" -enable-testing -wmo -I "$modules" -I "$modules/CKernelDrops" -I Sources/CPcap -I Sources/CScopeScanSystem/include -I Sources/CZlib -I Sources/CZstd -I Sources/CLZ4 -I Sources/COpenSSL -module-name "$module")
+        local common=("${FLAGS[@]}" "$opt" -enable-testing -wmo -I "$modules" -I "$modules/CKernelDrops" -I Sources/CPcap -I Sources/CScopeScanSystem/include -I Sources/CZlib -I Sources/CZstd -I Sources/CLZ4 -module-name "$module")
         # The interface and the object in two steps: with -Onone -g, one invocation would also
         # wrap the module for the debugger into the same object path.
         "$SWIFTC" "${common[@]}" -emit-module -emit-module-path "$modules/$module.swiftmodule" Sources/"$module"/*.swift
         "$SWIFTC" "${common[@]}" -c Sources/"$module"/*.swift -o "$modules/$module.o"
     done
     echo "== $SWIFTC $opt -> $out" >&2
-    "$SWIFTC" "${FLAGS[@]}" "$opt" -use-ld=lld -I "$modules" -I "$modules/CKernelDrops" -I Sources/CPcap -I Sources/CScopeScanSystem/include -I Sources/CZlib -I Sources/CZstd -I Sources/CLZ4 -I Sources/COpenSSL \
+    "$SWIFTC" "${FLAGS[@]}" "$opt" -use-ld=lld -I "$modules" -I "$modules/CKernelDrops" -I Sources/CPcap -I Sources/CScopeScanSystem/include -I Sources/CZlib -I Sources/CZstd -I Sources/CLZ4 \
         -module-name ReaderFuzzer Fuzz/ReaderFuzzer/*.swift \
         "$modules"/ScopeScanSystem.o "$modules"/ScopeScanWire.o "$modules"/ScopeScanPackets.o "$modules"/ScopeScanCapture.o "$modules"/ScopeScanRules.o \
         "$modules"/ScopeScanReport.o "$modules"/ScopeScanKernel.o "$modules"/ScopeScanAnalysis.o "$modules"/CScopeScanSystem.o "$modules"/CKernelDrops.o \
-        -lpcap -lbpf -lelf -lz -lzstd -llz4 -lcrypto -o "$out"
+        -lpcap -lbpf -lelf -lz -lzstd -llz4 -o "$out"
 }
 
 case "${1:-all}" in

@@ -11,7 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# libcrypto (libssl-dev): the input's SHA-256 for --report and --evidence.
+# libcrypto (libssl-dev): the input's SHA-256 for --report and --evidence, loaded when first needed
+# (dlopen; nothing links it), from its soname or the development link libssl-dev installs.
 packages=(libpcap-dev libbpf-dev zlib1g-dev libzstd-dev liblz4-dev libssl-dev pkg-config)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(tshark tcpdump python3-scapy nftables iproute2 procps bpftool strace zstd lz4 gzip)

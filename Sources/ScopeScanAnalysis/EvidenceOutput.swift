@@ -48,6 +48,9 @@ public struct EvidenceOutput {
     /// keeps root for that alone (docs/architecture.md, "Privileges").
     public mutating func prepare(owner: FileOwner? = nil) throws(ScopeScanError) {
         guard files == nil, isRequested else { return }
+        // Report, evidence and bundle name the input by its SHA-256: without libcrypto, say so
+        // before anything is captured or written.
+        if let problem = SHA256.unavailable { throw ScopeScanError(problem) }
         do {
             let reportFile = try report.map { path throws(SystemError) in try OutputFile(path: path) }
             let evidenceFile = try evidence.map { path throws(SystemError) in try OutputFile(path: path) }

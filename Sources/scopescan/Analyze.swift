@@ -104,6 +104,9 @@ struct Analyze: ParsableCommand {
         var worst: Severity?
         var unreadable = false
         let wantsEvidence = report != nil || evidence != nil || bundle != nil
+        // The report and evidence name the input by its SHA-256 (libcrypto, loaded when first
+        // needed): a missing libcrypto is said before the analysis, not after it.
+        if wantsEvidence, let problem = SHA256.unavailable { throw ScopeScanError(problem) }
         for (position, path) in files.enumerated() {
             let source: PacketSource
             do {
