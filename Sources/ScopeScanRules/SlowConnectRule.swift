@@ -110,6 +110,21 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
         var list = recent.removeValue(forKey: peer) ?? []
         let before = list.count
         list.removeAll { $0.clientPort == attempt.client.port && $0.initialSequence == attempt.initialSequence }
+        if list.isEmpty {
+            // Nothing else remembered for the peer (nearly every connect): the peer is already out
+            // of the table, and no earlier attempt can be joined, so what `store` and the filters
+            // below would do comes to this, without hashing the key again.
+            switch outcome {
+            case .unanswered: break
+            case .refused, .continued:
+                recentCount -= before
+                return
+            case .answered(let answer):
+                recentCount -= before
+                report(attempt, answer: answer, earlier: [], interfaces: interfaces, findings: &findings)
+                return
+            }
+        }
         switch outcome {
         case .unanswered:
             if list.count >= Self.perPeerLimit { list.removeFirst(list.count - Self.perPeerLimit + 1) }
@@ -175,21 +190,37 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
     }
 
     private func remember(_ record: Unanswered, _ peer: PeerKey) {
-        var list = recent.removeValue(forKey: peer) ?? []
-        let before = list.count
-        if list.count >= Self.perPeerLimit { list.removeFirst() }
-        list.append(record)
-        store(list, peer, before)
+        // Changed in place in the table: one lookup of the key, and the list is not copied.
+        var added = 1
+        recent[peer, default: []].remember(record, limit: Self.perPeerLimit, replaced: &added)
+        recentCount += added
+        evictIfFull()
     }
 
     private func store(_ list: [Unanswered], _ peer: PeerKey, _ before: Int) {
         recent[peer] = list.isEmpty ? nil : list
         recentCount += list.count - before
+        evictIfFull()
+    }
+
+    /// Beyond `maxFlows` remembered attempts, forgets the peers whose last attempt is in the older half.
+    private func evictIfFull() {
         if recentCount > maxFlows {
             let cutoff = Sampling.quantile(of: recent.values.lazy.map { $0.last?.firstSYN.time.nanoseconds ?? 0 }, count: recent.count, fraction: 0.5)
             recent = recent.filter { ($0.value.last?.firstSYN.time.nanoseconds ?? 0) > cutoff }
             recentCount = recent.values.reduce(0) { $0 + $1.count }
         }
+    }
+}
+
+extension Array where Element == SlowConnectRule.Unanswered {
+    /// Appends `record`, first dropping the oldest when `limit` are kept (`added` is then 0).
+    mutating func remember(_ record: Element, limit: Int, replaced added: inout Int) {
+        if count >= limit {
+            removeFirst()
+            added = 0
+        }
+        append(record)
     }
 }
 
