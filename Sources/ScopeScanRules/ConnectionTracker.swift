@@ -222,11 +222,14 @@ public final class ConnectionTracker {
 
     private func removeAttempt(_ key: Key, _ attempt: ConnectionAttempt) {
         attempts[key] = nil
-        let slot = Self.filterSlot(attempt.initialSequence &+ 1)
+        removeFromFilter(attempt.initialSequence)
+    }
+
+    private func removeFromFilter(_ isn: UInt32) {
+        let slot = Self.filterSlot(isn &+ 1)
         let count = continuationFilter[slot]
         if count < .max { continuationFilter[slot] = count - 1 }
     }
-
 
     private func openAttempt(_ key: Key) -> ConnectionAttempt? {
         attempts[key].map { $0.attempt(key) }
@@ -283,9 +286,18 @@ public final class ConnectionTracker {
             let key = Key(interfaceIndex: context.interfaceIndex,
                           client: Endpoint(address: destination, port: tcp.destinationPort),
                           server: Endpoint(address: source, port: tcp.sourcePort))
-            guard var attempt = openAttempt(key) else { return }
             let hopLimit = context.packet.hopLimit
-            if flags.contains(.rst) && !(flags.contains(.ack) && tcp.acknowledgmentNumber == attempt.initialSequence &+ 1) {
+            if !flags.contains(.rst) {
+                // A SYN-ACK answers the attempt, which leaves the table: taken out in one lookup.
+                guard let entry = attempts.removeValue(forKey: key) else { return }
+                var attempt = entry.attempt(key)
+                removeFromFilter(attempt.initialSequence)
+                answer(&attempt, key, hopLimit: hopLimit, at: now, interfaces: interfaces, findings: &findings)
+                return
+            }
+            // An RST.
+            guard var attempt = openAttempt(key) else { return }
+            if !(flags.contains(.ack) && tcp.acknowledgmentNumber == attempt.initialSequence &+ 1) {
                 // Not acceptable in SYN-SENT (RFC 9293 section 3.10.7.3): the client's stack ignores it.
                 if attempt.ignoredResets.count < ConnectionAttempt.maximumRetriesKept {
                     attempt.ignoredResets.append(now)
@@ -294,30 +306,30 @@ public final class ConnectionTracker {
                 update(key, attempt)
                 return
             }
-            if flags.contains(.rst) {
-                // Concluded as refused a grace time later (`advance`, `finish`), unless the real
-                // peer's SYN-ACK comes first.
-                if attempt.refusal == nil {
-                    attempt.refusal = now
-                    attempt.answerHopLimit = hopLimit
-                    attempt.lastActivity = now.time
-                }
-                update(key, attempt)
-                return
+            // An acceptable RST: concluded as refused a grace time later (`advance`, `finish`),
+            // unless the real peer's SYN-ACK comes first.
+            if attempt.refusal == nil {
+                attempt.refusal = now
+                attempt.answerHopLimit = hopLimit
+                attempt.lastActivity = now.time
             }
-            removeAttempt(key, attempt)
-            if let injected = attempt.refusal {
-                // The handshake went on after the RST: it did not come from the server's stack.
-                if attempt.ignoredResets.count < ConnectionAttempt.maximumRetriesKept {
-                    attempt.ignoredResets.append(injected)
-                    if let earlier = attempt.answerHopLimit { attempt.ignoredResetHopLimits.append(earlier) }
-                }
-                attempt.refusal = nil
-            }
-            attempt.answerHopLimit = hopLimit
-            rememberAnswered(key, isn: attempt.initialSequence, at: now.time)
-            conclude(attempt, .answered(now), interfaces: interfaces, findings: &findings)
+            update(key, attempt)
         }
+    }
+
+    /// Concludes `attempt`, already out of the table, as answered by the SYN-ACK at `now`.
+    private func answer(_ attempt: inout ConnectionAttempt, _ key: Key, hopLimit: UInt8?, at now: FrameTime, interfaces: InterfaceTable, findings: inout FindingCollector) {
+        if let injected = attempt.refusal {
+            // The handshake went on after the RST: it did not come from the server's stack.
+            if attempt.ignoredResets.count < ConnectionAttempt.maximumRetriesKept {
+                attempt.ignoredResets.append(injected)
+                if let earlier = attempt.answerHopLimit { attempt.ignoredResetHopLimits.append(earlier) }
+            }
+            attempt.refusal = nil
+        }
+        attempt.answerHopLimit = hopLimit
+        rememberAnswered(key, isn: attempt.initialSequence, at: now.time)
+        conclude(attempt, .answered(now), interfaces: interfaces, findings: &findings)
     }
 
     /// A segment without SYN or RST. If it travels client → server of an open attempt with sequence
