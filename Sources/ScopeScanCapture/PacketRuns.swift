@@ -40,7 +40,21 @@ extension PcapngReader {
     /// captured length padded to 4. Its fields are read from a cut of 28 bytes whose length the
     /// loop's condition proves, in the section's byte order decided before the loop.
     func packetRun<Order: CaptureByteOrder>(
-        _: Order.Type, _ file: MappedFile, _ position: inout Int, _ frame: inout Int, _ previousTimestamp: inout Timestamp,
+        _ order: Order.Type, _ file: MappedFile, _ position: inout Int, _ frame: inout Int, _ previousTimestamp: inout Timestamp,
+        _ section: Section, _ interfaces: [PacketInterface], _ clocks: [Clock], _ body: (CapturedPacket) throws -> Void
+    ) throws {
+        // A section of one interface whose clock is a whole number of nanoseconds per unit (nearly
+        // every capture): the loop specialised for it keeps that interface's fields in registers
+        // instead of reading them from the table at every block.
+        if interfaces.count == 1, interfaces[0].nanosecondsPerUnit != 0 {
+            try packetRun(order, OneInterface(interfaces[0]), file, &position, &frame, &previousTimestamp, section, interfaces, clocks, body)
+        } else {
+            try packetRun(order, InterfaceList(), file, &position, &frame, &previousTimestamp, section, interfaces, clocks, body)
+        }
+    }
+
+    private func packetRun<Order: CaptureByteOrder, Known: RunInterfaces>(
+        _: Order.Type, _ only: Known, _ file: MappedFile, _ position: inout Int, _ frame: inout Int, _ previousTimestamp: inout Timestamp,
         _ section: Section, _ interfaces: [PacketInterface], _ clocks: [Clock], _ body: (CapturedPacket) throws -> Void
     ) throws {
         let known = interfaces.span
@@ -67,11 +81,11 @@ extension PcapngReader {
                 // Where the data ends, padded to 4: the trailer's offset when there are no options.
                 let dataEnd = 28 + (capturedLength + 3) & ~3
                 let local = Int(Order.u32(fields, 8))
-                guard local < known.count else { break blocks }
+                guard only.isKnown(local, known) else { break blocks }
                 // Compared unsigned, as the span's own range checks are, so that they fold into this one.
                 if length == dataEnd + 4, UInt(bitPattern: length) <= UInt(bitPattern: rest.byteCount), Int(Order.u32(rest, dataEnd)) == length {
-                    let interface = known[local]
-                    let time = interface.timestamp(Order.highLow(fields, 12)) { clocks[local] }
+                    let interface = only.interface(local, known)
+                    let time = only.timestamp(interface, Order.highLow(fields, 12)) { clocks[local] }
                     previousTimestamp = time
                     frameNumber &+= 1
                     let packet = CapturedPacket(
@@ -89,6 +103,33 @@ extension PcapngReader {
                 }
             }
             file.release(before: data.byteCount &- rest.byteCount)
+        }
+    }
+
+    /// The section's interfaces as the run loop reads them: a table, or one interface whose clock
+    /// is a whole number of nanoseconds per unit, held in the loop's registers.
+    protocol RunInterfaces {
+        func isKnown(_ local: Int, _ known: borrowing Span<PacketInterface>) -> Bool
+        func interface(_ local: Int, _ known: borrowing Span<PacketInterface>) -> PacketInterface
+        func timestamp(_ interface: PacketInterface, _ units: UInt64, _ clock: () -> Clock) -> Timestamp
+    }
+
+    struct InterfaceList: RunInterfaces {
+        @inline(__always) func isKnown(_ local: Int, _ known: borrowing Span<PacketInterface>) -> Bool { local < known.count }
+        @inline(__always) func interface(_ local: Int, _ known: borrowing Span<PacketInterface>) -> PacketInterface { known[local] }
+        @inline(__always) func timestamp(_ interface: PacketInterface, _ units: UInt64, _ clock: () -> Clock) -> Timestamp {
+            interface.timestamp(units, clock)
+        }
+    }
+
+    struct OneInterface: RunInterfaces {
+        let only: PacketInterface
+        init(_ only: PacketInterface) { self.only = only }
+        @inline(__always) func isKnown(_ local: Int, _ known: borrowing Span<PacketInterface>) -> Bool { local == 0 }
+        @inline(__always) func interface(_ local: Int, _ known: borrowing Span<PacketInterface>) -> PacketInterface { only }
+        /// The whole multiplier, checked before the loop: one multiplication and an addition.
+        @inline(__always) func timestamp(_ interface: PacketInterface, _ units: UInt64, _ clock: () -> Clock) -> Timestamp {
+            Timestamp(nanoseconds: Int64(truncatingIfNeeded: units &* only.nanosecondsPerUnit) &+ only.offsetNanoseconds)
         }
     }
 
