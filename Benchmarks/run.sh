@@ -133,11 +133,14 @@ grep -q "^summary: $PACKETS packets" "$OUT/analyze-pcap.txt" || { echo "run.sh: 
     echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "busiest other processes (%CPU since start):"
     # awk stops printing rather than head stopping reading: ps must not die of SIGPIPE (pipefail).
-    busiest=$(ps -eo pcpu,etime,args --sort=-pcpu | awk 'NR>1 && $1 > 1.0 && shown++ < 5' | cut -c1-150 | sed 's/^/  /')
+    # Not ps itself, which counts a CPU's worth for the instant it has run.
+    busiest=$(ps -eo pcpu,etime,args --sort=-pcpu | awk 'NR>1 && $1 > 1.0 && $3 != "ps" && shown++ < 5' | cut -c1-150 | sed 's/^/  /')
     echo "${busiest:-  none above 1%}"
 } > "$OUT/machine.txt"
 cat "$OUT/machine.txt" >&2
-if pgrep -f decoder-fuzzer >/dev/null || pgrep -x swift-build >/dev/null || pgrep -f swift-frontend >/dev/null; then
+# Only processes that can run (-r: running, sleeping, waiting on disk): a defunct swift-frontend
+# left by an earlier build is no build.
+if pgrep -r R,S,D -f 'decoder-fuzzer|reader-fuzzer' >/dev/null || pgrep -r R,S,D -x swift-build >/dev/null || pgrep -r R,S,D -f swift-frontend >/dev/null; then
     echo "run.sh: WARNING: a fuzzer or a Swift build is running; the timings will be noisy" >&2
     echo "warning: fuzzer or swift build running during the measurement" >> "$OUT/machine.txt"
 fi

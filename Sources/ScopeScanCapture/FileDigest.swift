@@ -21,6 +21,8 @@ public final class FileDigest: Sendable {
     public init(path: String) {
         self.path = path
         size = SystemCalls.fileSize(path: path) ?? 0
+        // Counted while it hashes, so that the page warmer leaves it the spare core.
+        HelperThreads.claim()
         let thread = System.startThread { [self] in run() }
         progress.withLock { $0.thread = thread }
     }
@@ -54,6 +56,7 @@ public final class FileDigest: Sendable {
 
     private func run() {
         if progress.withLock({ $0.done }) { return }
+        defer { HelperThreads.release() }
         let fd = SystemCalls.openReadOnly(path)
         var result: String?
         if fd >= 0 {

@@ -45,6 +45,11 @@ public enum System {
         #endif
     }
 
+    /// The processors online now (sysconf), at least 1.
+    public static func onlineProcessors() -> Int {
+        max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
+
     /// Writes `text` to `path` (fopen "wb", replacing it); nil when it worked, else strerror's text.
     public static func writeText(_ text: String, to path: String) -> String? {
         // fopen takes the path as a C string, valid for the call.

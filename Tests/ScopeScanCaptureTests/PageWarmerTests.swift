@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 @testable import ScopeScanCapture
+import ScopeScanSystem
 
 /// The thread that faults a large map's pages in ahead of the reader (MappedFile's PageWarmer):
 /// it changes no byte read, stops when the reader stops early, and survives a file cut short
 /// under it (MADV_POPULATE_READ then fails with EFAULT instead of a SIGBUS).
-@Suite("Pages faulted in ahead of the reader")
+@Suite("Pages faulted in ahead of the reader", .serialized)
 struct PageWarmerTests {
     static func file(megabytes: Int) throws -> (path: String, bytes: [UInt8]) {
         let random = try #require(FileHandle(forReadingAtPath: "/dev/urandom"))
@@ -69,5 +70,31 @@ struct PageWarmerTests {
         while map.isWarming && waited < 200 { usleep(10_000); waited += 1 }
         #expect(!map.isWarming, "the thread ended at the cut")
         #expect(map.span.extracting(0 ..< 4096).withUnsafeBytes { Array($0) } == Array(bytes[0 ..< 4096]))
+    }
+
+    @Test("the warmer takes a spare core only: none while the input's hash has it, and it leaves when the hash starts after it")
+    func spareCoreOnly() throws {
+        let (path, _) = try Self.file(megabytes: 20)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let before = HelperThreads.count
+        do {
+            // The hash of a file (as --report starts it) holds the spare core of a two-core machine.
+            let digest = FileDigest(path: path)
+            let map = try MappedFile(path: path)
+            if System.onlineProcessors() <= 2 { #expect(!map.isWarming, "no warmer beside the hash on \(System.onlineProcessors()) cores") }
+            _ = digest.result()
+        }
+        #expect(HelperThreads.count == before, "the hash's claim is given back")
+        if System.onlineProcessors() <= 2 {
+            let map = try MappedFile(path: path)
+            #expect(map.isWarming)
+            // A hash started now: the warmer sees more helpers than cores and ends.
+            let digest = FileDigest(path: path)
+            var waited = 0
+            while map.isWarming && waited < 200 { usleep(10_000); waited += 1 }
+            #expect(!map.isWarming, "the warmer left the core to the hash")
+            _ = digest.result()
+        }
+        #expect(HelperThreads.count == before)
     }
 }
