@@ -33,9 +33,9 @@ def run_once(words):
     child = subprocess.Popen(words, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        sys.exit(f"interleave.py: `{' '.join(words)}` exited with {child.returncode}")
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(f"interleave.py: `{' '.join(words)}` exited with {code}")
     return wall, usage.ru_utime, usage.ru_stime
 
 

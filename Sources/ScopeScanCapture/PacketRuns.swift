@@ -127,9 +127,9 @@ extension PcapngReader {
         init(_ only: PacketInterface) { self.only = only }
         @inline(__always) func isKnown(_ local: Int, _ known: borrowing Span<PacketInterface>) -> Bool { local == 0 }
         @inline(__always) func interface(_ local: Int, _ known: borrowing Span<PacketInterface>) -> PacketInterface { only }
-        /// The whole multiplier, checked before the loop: one multiplication and an addition.
+        /// The whole multiplier, checked before the loop.
         @inline(__always) func timestamp(_ interface: PacketInterface, _ units: UInt64, _ clock: () -> Clock) -> Timestamp {
-            Timestamp(nanoseconds: Int64(truncatingIfNeeded: units &* only.nanosecondsPerUnit) &+ only.offsetNanoseconds)
+            only.wholeTimestamp(units)
         }
     }
 

@@ -112,9 +112,13 @@ public final class PcapngReader: PacketSource {
         /// The time of `units` on this interface, whose full clock is `clock()`.
         @inline(__always)
         func timestamp(_ units: UInt64, _ clock: () -> Clock) -> Timestamp {
-            nanosecondsPerUnit != 0
-                ? Timestamp(nanoseconds: Int64(truncatingIfNeeded: units &* nanosecondsPerUnit) &+ offsetNanoseconds)
-                : clock().timestamp(units)
+            nanosecondsPerUnit != 0 ? wholeTimestamp(units) : clock().timestamp(units)
+        }
+
+        /// The time of `units` when `nanosecondsPerUnit` is not 0: one multiplication and an addition.
+        @inline(__always)
+        func wholeTimestamp(_ units: UInt64) -> Timestamp {
+            Timestamp(nanoseconds: Int64(truncatingIfNeeded: units &* nanosecondsPerUnit) &+ offsetNanoseconds)
         }
     }
 

@@ -191,9 +191,8 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
 
     private func remember(_ record: Unanswered, _ peer: PeerKey) {
         // Changed in place in the table: one lookup of the key, and the list is not copied.
-        var added = 1
-        recent[peer, default: []].remember(record, limit: Self.perPeerLimit, replaced: &added)
-        recentCount += added
+        let droppedOldest = recent[peer, default: []].remember(record, limit: Self.perPeerLimit)
+        recentCount += droppedOldest ? 0 : 1
         evictIfFull()
     }
 
@@ -214,13 +213,12 @@ public final class SlowConnectRule: Rule, ConnectionObserver {
 }
 
 extension Array where Element == SlowConnectRule.Unanswered {
-    /// Appends `record`, first dropping the oldest when `limit` are kept (`added` is then 0).
-    mutating func remember(_ record: Element, limit: Int, replaced added: inout Int) {
-        if count >= limit {
-            removeFirst()
-            added = 0
-        }
+    /// Appends `record`, first dropping the oldest when `limit` are kept; whether it dropped one.
+    mutating func remember(_ record: Element, limit: Int) -> Bool {
+        let full = count >= limit
+        if full { removeFirst() }
         append(record)
+        return full
     }
 }
 

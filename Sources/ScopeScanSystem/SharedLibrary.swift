@@ -41,7 +41,7 @@ public struct SharedLibrary {
     }
 }
 
-/// Why `System.loadLibrary` found no library: the dynamic loader's message.
+/// Why `SharedLibrary.load` found no library: the dynamic loader's message.
 public struct LibraryLoadError: Error, Sendable {
     public let message: String
 
